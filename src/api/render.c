@@ -1,0 +1,271 @@
+/* mixdown — offline render of a session to files: the mix, optional stems,
+ * a report with peak, clipping and integrated loudness.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ebur128.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "graph/engine.h"
+#include "io/writer.h"
+#include "session/model.h"
+
+#define RENDER_BLOCK 1024
+
+mixdown_render_options mixdown_render_options_init(void)
+{
+	mixdown_render_options o;
+	memset(&o, 0, sizeof o);
+	return o;
+}
+
+static mxd_loc noloc(void) { return (mxd_loc){ 0, 0 }; }
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* An output may not overwrite an input (or the session file). */
+static mixdown_status refuse_inputs(const mixdown_session *s, const char *out, mixdown_error *err)
+{
+	if (strcmp(out, "-") == 0)
+		return MIXDOWN_SUCCESS;
+	if (s->path && same_file(s->path, out))
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, out, noloc(), NULL, "refusing to overwrite the session file");
+	for (size_t i = 0; i < s->n_tracks; i++)
+		for (size_t k = 0; k < s->tracks[i].n_clips; k++)
+			if (same_file(s->tracks[i].clips[k].file, out))
+				return mxd_fail(err, MIXDOWN_ERR_USAGE, out, noloc(), NULL,
+						"refusing to overwrite an input of track \"%s\"", s->tracks[i].name);
+	return MIXDOWN_SUCCESS;
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+	if (name[0] == '/' || !dir || !*dir)
+		return strdup(name);
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+/* A file name for a strip's stem: the name with path separators and control
+ * characters replaced. */
+static void stem_file_name(char *dst, size_t cap, const char *dir, const char *name, const char *ext)
+{
+	char clean[256];
+	size_t n = 0;
+	for (const char *p = name; *p && n + 1 < sizeof clean; p++)
+		clean[n++] = (*p == '/' || *p == '\\' || (unsigned char)*p < 32) ? '_' : *p;
+	clean[n] = '\0';
+	if (n == 0 || clean[0] == '.')
+		clean[0] = '_';
+	snprintf(dst, cap, "%s/%s.%s", dir, clean, ext);
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[1024];
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return (mkdir(buf, 0777) != 0 && errno != EEXIST) ? -1 : 0;
+}
+
+typedef struct {
+	size_t node;
+	mxd_writer *w;
+} stem;
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+mixdown_status mixdown_render(const mixdown_session *s, const mixdown_render_options *opt_in,
+			      mixdown_render_report *report, mixdown_error *err)
+{
+	mixdown_render_options opt = opt_in ? *opt_in : mixdown_render_options_init();
+	mixdown_render_report local;
+	if (!report)
+		report = &local;
+	memset(report, 0, sizeof *report);
+	if (err)
+		memset(err, 0, sizeof *err);
+
+	char *out_path = opt.output ? strdup(opt.output) : s->export_file ? join_path(s->dir, s->export_file) : NULL;
+	if (!out_path)
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, s->path, noloc(), NULL,
+				"no output: give -o FILE or an export: { file: ... } in the session");
+	mixdown_sample_format sample = opt.sample_format;
+	if (sample == MIXDOWN_SAMPLE_AUTO)
+		sample = s->export_bits == 16 ? MIXDOWN_SAMPLE_INT16
+		       : s->export_bits == 32 ? MIXDOWN_SAMPLE_FLOAT32
+					      : MIXDOWN_SAMPLE_INT24;
+	mixdown_format format = opt.format;
+	if (format == MIXDOWN_FORMAT_AUTO && !opt.output)
+		format = (mixdown_format)s->export_format;
+	double out_rate = opt.sample_rate > 0 ? opt.sample_rate : s->export_rate > 0 ? s->export_rate : s->sample_rate;
+
+	mixdown_status st = refuse_inputs(s, out_path, err);
+	mixdown_engine *eng = NULL;
+	mxd_writer *main_w = NULL;
+	stem *stems = NULL;
+	size_t n_stems = 0;
+	ebur128_state *meter = NULL;
+	float *inter = NULL;
+	if (st != MIXDOWN_SUCCESS)
+		goto done;
+	if ((st = mixdown_engine_create(s, RENDER_BLOCK, &eng, err)) != MIXDOWN_SUCCESS)
+		goto done;
+	uint32_t nc = mixdown_engine_channels(eng);
+	mxd_writer_config wc = {
+		.format = format, .sample = sample, .dither = opt.dither, .in_rate = s->sample_rate,
+		.out_rate = out_rate, .channels = nc, .max_block = RENDER_BLOCK, .seed = 0x6d697864u,
+	};
+
+	if (opt.stems_dir) {
+		if (mkdir_p(opt.stems_dir) != 0) {
+			st = mxd_fail(err, MIXDOWN_ERR_IO, opt.stems_dir, noloc(), NULL, "cannot create folder: %s",
+				      strerror(errno));
+			goto done;
+		}
+		size_t first = opt.stems_tracks ? 0 : s->n_tracks, last = s->n_tracks + s->n_buses;
+		stems = calloc(last - first + 1, sizeof *stems);
+		if (!stems) {
+			st = MIXDOWN_ERR_NOMEM;
+			goto done;
+		}
+		mixdown_format stem_fmt = format;
+		if (stem_fmt == MIXDOWN_FORMAT_AUTO)
+			stem_fmt = strcmp(out_path, "-") ? mxd_format_from_path(out_path) : MIXDOWN_FORMAT_WAV;
+		mxd_writer_config sc = wc;
+		sc.format = stem_fmt == MIXDOWN_FORMAT_AUTO ? MIXDOWN_FORMAT_WAV : stem_fmt;
+		for (size_t node = first; node < last; node++) {
+			const char *name = node < s->n_tracks ? s->tracks[node].name : s->buses[node - s->n_tracks].name;
+			char path[1024];
+			stem_file_name(path, sizeof path, opt.stems_dir, name, mxd_format_extension(sc.format));
+			if ((st = refuse_inputs(s, path, err)) != MIXDOWN_SUCCESS)
+				goto done;
+			if ((st = mxd_engine_enable_tap(eng, node)) != MIXDOWN_SUCCESS)
+				goto done;
+			sc.seed = wc.seed + (uint32_t)node + 1;
+			if ((st = mxd_writer_open(path, &sc, &stems[n_stems].w, err)) != MIXDOWN_SUCCESS)
+				goto done;
+			stems[n_stems++].node = node;
+		}
+	}
+	if ((st = mxd_writer_open(out_path, &wc, &main_w, err)) != MIXDOWN_SUCCESS)
+		goto done;
+	meter = ebur128_init(nc, (unsigned long)lrint(s->sample_rate), EBUR128_MODE_I);
+	inter = malloc(sizeof(float) * RENDER_BLOCK * nc);
+	float *bufs[MXD_MAX_CHANNELS] = { 0 };
+	for (uint32_t c = 0; c < nc; c++)
+		bufs[c] = malloc(sizeof(float) * RENDER_BLOCK);
+	bool bufs_ok = true;
+	for (uint32_t c = 0; c < nc; c++)
+		bufs_ok &= bufs[c] != NULL;
+	if (!meter || !inter || !bufs_ok) {
+		st = MIXDOWN_ERR_NOMEM;
+		goto free_bufs;
+	}
+
+	uint64_t total = mixdown_engine_length(eng), done_frames = 0;
+	float peak = 0.0f;
+	double last_progress = now_seconds();
+	while (done_frames < total) {
+		uint32_t n = total - done_frames < RENDER_BLOCK ? (uint32_t)(total - done_frames) : RENDER_BLOCK;
+		if ((st = mixdown_engine_process(eng, bufs, n, err)) != MIXDOWN_SUCCESS)
+			goto free_bufs;
+		for (uint32_t c = 0; c < nc; c++)
+			for (uint32_t i = 0; i < n; i++) {
+				float v = bufs[c][i];
+				float a = fabsf(v);
+				if (a > peak)
+					peak = a;
+				/* The meter must not see NaN/Inf (the writer replaces them too). */
+				inter[i * nc + c] = isfinite(v) ? v : 0.0f;
+			}
+		ebur128_add_frames_float(meter, inter, n);
+		if ((st = mxd_writer_write(main_w, (const float *const *)bufs, n, err)) != MIXDOWN_SUCCESS)
+			goto free_bufs;
+		for (size_t k = 0; k < n_stems; k++)
+			if ((st = mxd_writer_write(stems[k].w, mxd_engine_tap(eng, stems[k].node), n, err)) !=
+			    MIXDOWN_SUCCESS)
+				goto free_bufs;
+		done_frames += n;
+		if (opt.progress) {
+			double t = now_seconds();
+			if (t - last_progress >= 0.1 || done_frames == total) {
+				last_progress = t;
+				uint64_t clipped = mxd_writer_clipped(main_w);
+				if (!opt.progress(opt.progress_user, done_frames / s->sample_rate, total / s->sample_rate,
+						  peak > 0 ? (float)(20.0 * log10(peak)) : -INFINITY, clipped)) {
+					st = mxd_fail(err, MIXDOWN_ERR_CANCELLED, NULL, noloc(), NULL, "render cancelled");
+					goto free_bufs;
+				}
+			}
+		}
+	}
+	report->clipped_samples = mxd_writer_clipped(main_w);
+	report->nonfinite_samples = mxd_writer_nonfinite(main_w) + mxd_engine_input_nonfinite(eng);
+	report->peak_dbfs = peak > 0 ? 20.0 * log10(peak) : -INFINITY;
+	report->channels = nc;
+	report->sample_rate = out_rate;
+	report->latency = mixdown_engine_latency(eng);
+	double lufs = -INFINITY;
+	if (ebur128_loudness_global(meter, &lufs) != EBUR128_SUCCESS || !isfinite(lufs))
+		lufs = -INFINITY;
+	report->integrated_lufs = lufs;
+	for (size_t k = 0; k < n_stems; k++)
+		report->clipped_samples += mxd_writer_clipped(stems[k].w);
+
+	/* Everything rendered: put the files in place, stems first so the mix
+	 * appears last (a watcher of the mix file sees a complete set). */
+	snprintf(report->files[report->n_files++], sizeof report->files[0], "%s", out_path);
+	for (size_t k = 0; k < n_stems && st == MIXDOWN_SUCCESS; k++) {
+		if (report->n_files < MIXDOWN_MAX_REPORT_FILES)
+			snprintf(report->files[report->n_files++], sizeof report->files[0], "%s",
+				 mxd_writer_path(stems[k].w));
+		st = mxd_writer_commit(stems[k].w, err);
+		stems[k].w = NULL;
+	}
+	if (st == MIXDOWN_SUCCESS) {
+		report->frames = mxd_writer_frames(main_w);
+		report->duration = report->frames / out_rate;
+		st = mxd_writer_commit(main_w, err);
+		main_w = NULL;
+	}
+free_bufs:
+	for (uint32_t c = 0; c < nc; c++)
+		free(bufs[c]);
+done:
+	mxd_writer_abort(main_w);
+	for (size_t k = 0; k < n_stems; k++)
+		mxd_writer_abort(stems[k].w);
+	free(stems);
+	if (meter)
+		ebur128_destroy(&meter);
+	free(inter);
+	mixdown_engine_free(eng);
+	free(out_path);
+	if (st != MIXDOWN_SUCCESS)
+		report->n_files = 0;
+	return st;
+}

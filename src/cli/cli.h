@@ -1,0 +1,38 @@
+/* mixdown — the command line: shared declarations of the subcommands.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The command uses only the public API (mixdown/mixdown.h). Exit codes:
+ * 0 success, 1 failure (I/O, rendering), 2 bad usage or invalid session. */
+#ifndef MIXDOWN_CLI_H
+#define MIXDOWN_CLI_H
+
+#include <stdbool.h>
+
+#include "mixdown/mixdown.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+extern const char *cli_prog;
+
+int cli_render(int argc, char **argv);
+int cli_check(int argc, char **argv);
+int cli_fx(int argc, char **argv);
+int cli_new(int argc, char **argv);
+int cli_demo(int argc, char **argv);
+
+/* Print "mixdown: <formatted error>" to stderr and return the exit code for st. */
+int cli_report_error(mixdown_status st, const mixdown_error *err);
+/* Print a usage error and return EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Exit code for a status: load/usage problems are 2, others 1. */
+int cli_exit_code(mixdown_status st);
+
+/* Render a loaded session; shared by `render` and `demo`. */
+typedef struct {
+	mixdown_render_options opt;
+	bool json, quiet, verbose;
+} cli_render_args;
+int cli_do_render(const mixdown_session *s, cli_render_args *a, mixdown_render_report *rep);
+void cli_print_json_report(const mixdown_render_report *rep);
+
+#endif

@@ -1,0 +1,91 @@
+/* mixdown — command line entry: dispatch to subcommands, help, version.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char *cli_prog = "mixdown";
+
+static const char usage_text[] =
+	"usage: mixdown COMMAND [ARGS]\n"
+	"\n"
+	"Commands:\n"
+	"  render SESSION [-o OUT] [options]   render a session to a mix file (and stems)\n"
+	"  check SESSION                       validate a session without rendering\n"
+	"  new DIR -o SESSION [--force]        write a starting session from a folder of stems\n"
+	"  demo [DIR]                          synthesize a demo song, its session, and render it\n"
+	"  fx list                             list the processors\n"
+	"  fx info NAME                        print a processor's parameter table\n"
+	"\n"
+	"Render options:\n"
+	"  -o, --output FILE     output file (.wav .flac .aiff); '-' writes WAV to stdout\n"
+	"  --format FMT          wav | flac | aiff (default: from the extension)\n"
+	"  --bits B              16 | 24 | 32f (default: session export, else 24)\n"
+	"  --rate HZ             output sample rate (default: the session's)\n"
+	"  --dither MODE         auto (TPDF unless already on the grid) | always | off\n"
+	"  --stems DIR           also write every bus, aligned with the mix\n"
+	"  --stem-tracks         with --stems: every track as well\n"
+	"  --json                print a machine-readable summary on stdout\n"
+	"  -q, --quiet           print nothing but errors\n"
+	"  -v, --verbose         print more detail\n"
+	"\n"
+	"Exit status: 0 success, 1 failure (reading, rendering or writing),\n"
+	"2 bad usage or invalid session (messages name file:line:column and the key).\n"
+	"See mixdown(1) and docs/session-format.md.\n";
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", cli_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'mixdown --help'.\n");
+	return EXIT_USAGE;
+}
+
+int cli_exit_code(mixdown_status st)
+{
+	switch (st) {
+	case MIXDOWN_SUCCESS: return EXIT_OK;
+	case MIXDOWN_ERR_USAGE:
+	case MIXDOWN_ERR_SESSION: return EXIT_USAGE;
+	default: return EXIT_FAIL;
+	}
+}
+
+int cli_report_error(mixdown_status st, const mixdown_error *err)
+{
+	char msg[2048];
+	mixdown_error_format(err, msg, sizeof msg);
+	fprintf(stderr, "%s: %s\n", cli_prog, msg[0] ? msg : mixdown_strerror(st));
+	return cli_exit_code(st);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error("missing command");
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("mixdown %s\n", MIXDOWN_VERSION_STRING);
+		return EXIT_OK;
+	}
+	if (!strcmp(cmd, "render"))
+		return cli_render(argc - 1, argv + 1);
+	if (!strcmp(cmd, "check"))
+		return cli_check(argc - 1, argv + 1);
+	if (!strcmp(cmd, "fx"))
+		return cli_fx(argc - 1, argv + 1);
+	if (!strcmp(cmd, "new"))
+		return cli_new(argc - 1, argv + 1);
+	if (!strcmp(cmd, "demo"))
+		return cli_demo(argc - 1, argv + 1);
+	return cli_usage_error("unknown command '%s'", cmd);
+}

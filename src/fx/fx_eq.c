@@ -1,0 +1,279 @@
+/* mixdown — `eq`: parametric equaliser with up to 16 bands.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Parameter `bands` is a list (max 16 items) of:
+ *   type   enum {off, highpass, lowpass, lowshelf, highshelf, peak, notch,
+ *          bandpass}, default off. Not automatable: a change resets the band.
+ *   freq   Hz, [10, 40000], default 1000, automatable. Designs clamp it to
+ *          0.49 x the sample rate (just below Nyquist).
+ *   gain   dB, [-36, 36], default 0, automatable (peak and shelves only).
+ *   q      [0.1, 40], default 0.707, automatable (peak, shelves, notch,
+ *          bandpass; shelves use the cookbook's Q form).
+ *   slope  dB/octave for highpass/lowpass: 6, 12, 18, 24, 36 or 48 (Butterworth
+ *          order 1, 2, 3, 4, 6, 8; -3.01 dB at freq). Other values are rounded to
+ *          the nearest allowed slope, ties to the gentler one (20 -> 18, 30 ->
+ *          24). Default 12. Not automatable: a change resets the band.
+ *          Highpass/lowpass ignore q and gain.
+ * Bands run in list order, each a cascade of biquads (src/dsp/biquad.h).
+ *
+ * Smoothing: freq (on a log2 scale), gain (dB) and q (log2) ramp over 20 ms;
+ * while a band ramps, its coefficients are redesigned every 32 samples, and
+ * held otherwise. All other design work happens in activate()/set_param().
+ * A band that is off, or a peak/shelf settled at exactly 0 dB whose filter
+ * memory has died away (< 1e-9), is skipped: bit-exact pass-through.
+ * Latency 0.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsp/biquad.h"
+#include "dsp/smooth.h"
+#include "fx/processor.h"
+
+#define MAX_BANDS 16
+#define SUB_BLOCK 32u     /* coefficient update interval while ramping */
+#define QUIET_STATE 1e-9  /* below this a settled identity band is dropped */
+
+enum { T_OFF, T_HIGHPASS, T_LOWPASS, T_LOWSHELF, T_HIGHSHELF, T_PEAK, T_NOTCH, T_BANDPASS };
+enum { S_TYPE, S_FREQ, S_GAIN, S_Q, S_SLOPE, N_SUB };
+
+static const char *const type_names[] = { "off",   "highpass", "lowpass",  "lowshelf",
+					  "highshelf", "peak", "notch", "bandpass", NULL };
+
+/* first_slot of a sub-entry is its offset inside one item. */
+static const mxd_param band_params[N_SUB] = {
+	{ .name = "type", .kind = MXD_PARAM_ENUM, .unit = "", .min = 0, .max = 7, .def = T_OFF,
+	  .choices = type_names, .help = "Filter type of the band", .first_slot = S_TYPE },
+	{ .name = "freq", .kind = MXD_PARAM_NUMBER, .unit = "Hz", .min = 10, .max = 40000,
+	  .def = 1000, .automatable = true, .help = "Centre, corner or cutoff frequency",
+	  .first_slot = S_FREQ },
+	{ .name = "gain", .kind = MXD_PARAM_NUMBER, .unit = "dB", .min = -36, .max = 36, .def = 0,
+	  .automatable = true, .help = "Gain of peak and shelf bands", .first_slot = S_GAIN },
+	{ .name = "q", .kind = MXD_PARAM_NUMBER, .unit = "", .min = 0.1, .max = 40, .def = 0.707,
+	  .automatable = true, .help = "Quality factor (peak, shelf, notch, bandpass)",
+	  .first_slot = S_Q },
+	{ .name = "slope", .kind = MXD_PARAM_NUMBER, .unit = "dB/oct", .min = 6, .max = 48,
+	  .def = 12, .help = "Highpass/lowpass slope: 6, 12, 18, 24, 36 or 48",
+	  .first_slot = S_SLOPE },
+};
+
+static const mxd_param params[] = {
+	{ .name = "bands", .kind = MXD_PARAM_LIST, .help = "EQ bands, applied in order",
+	  .sub = band_params, .n_sub = N_SUB, .max_items = MAX_BANDS, .first_slot = 0 },
+};
+
+typedef struct {
+	int type;
+	double v[N_SUB];          /* clamped values as set */
+	mxd_smooth lf, g, lq;     /* log2 Hz, dB, log2 Q */
+	mxd_bq_cascade cas;
+	mxd_bq_state st[MXD_MAX_CHANNELS][MXD_BQ_MAX_SECTIONS];
+} band;
+
+typedef struct {
+	mxd_fx base;
+	double rate; /* 0 until activate() */
+	uint32_t channels;
+	band b[MAX_BANDS];
+} eq_fx;
+
+static bool has_gain(int type)
+{
+	return type == T_PEAK || type == T_LOWSHELF || type == T_HIGHSHELF;
+}
+
+static bool ramping(const band *b)
+{
+	return !mxd_smooth_settled(&b->lf) || !mxd_smooth_settled(&b->g) ||
+	       !mxd_smooth_settled(&b->lq);
+}
+
+/* Settled on a response that is exactly flat: nothing to compute. */
+static bool identity(const band *b)
+{
+	return b->type == T_OFF || (has_gain(b->type) && b->g.cur == 0.0 && !ramping(b));
+}
+
+static void design(band *b, double rate)
+{
+	static const mxd_bq_type single[] = {
+		[T_LOWSHELF] = MXD_BQ_LOWSHELF, [T_HIGHSHELF] = MXD_BQ_HIGHSHELF,
+		[T_PEAK] = MXD_BQ_PEAK,         [T_NOTCH] = MXD_BQ_NOTCH,
+		[T_BANDPASS] = MXD_BQ_BANDPASS,
+	};
+	double f = exp2(b->lf.cur), q = exp2(b->lq.cur);
+	switch (b->type) {
+	case T_OFF:
+		b->cas.n = 0;
+		break;
+	case T_HIGHPASS:
+	case T_LOWPASS:
+		mxd_butterworth_design(&b->cas, b->type == T_HIGHPASS, rate, f,
+				       mxd_butterworth_order(b->v[S_SLOPE]));
+		break;
+	default:
+		mxd_biquad_design(&b->cas.sec[0], single[b->type], rate, f, q, b->g.cur);
+		b->cas.n = 1;
+		break;
+	}
+}
+
+static void reset_band(band *b)
+{
+	memset(b->st, 0, sizeof b->st);
+	mxd_smooth_snap(&b->lf);
+	mxd_smooth_snap(&b->g);
+	mxd_smooth_snap(&b->lq);
+}
+
+static void init_band(band *b, double rate)
+{
+	mxd_smooth_init(&b->lf, rate, MXD_SMOOTH_MS, log2(b->v[S_FREQ]));
+	mxd_smooth_init(&b->g, rate, MXD_SMOOTH_MS, b->v[S_GAIN]);
+	mxd_smooth_init(&b->lq, rate, MXD_SMOOTH_MS, log2(b->v[S_Q]));
+}
+
+static mxd_fx *eq_create(const mxd_fx_class *cls)
+{
+	eq_fx *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->base.cls = cls;
+	for (int i = 0; i < MAX_BANDS; i++) {
+		for (int k = 0; k < N_SUB; k++)
+			s->b[i].v[k] = band_params[k].def;
+		s->b[i].type = T_OFF;
+		init_band(&s->b[i], 0);
+	}
+	return &s->base;
+}
+
+static int eq_activate(mxd_fx *fx, double rate, uint32_t max_block, uint32_t channels)
+{
+	eq_fx *s = (eq_fx *)fx;
+	(void)max_block;
+	s->rate = rate;
+	s->channels = channels;
+	for (int i = 0; i < MAX_BANDS; i++) {
+		init_band(&s->b[i], rate);
+		reset_band(&s->b[i]);
+		design(&s->b[i], rate);
+	}
+	return 0;
+}
+
+static void eq_set_param(mxd_fx *fx, size_t slot, double v)
+{
+	eq_fx *s = (eq_fx *)fx;
+	if (slot >= (size_t)MAX_BANDS * N_SUB || isnan(v))
+		return;
+	band *b = &s->b[slot / N_SUB];
+	size_t k = slot % N_SUB;
+	const mxd_param *p = &band_params[k];
+	v = v < p->min ? p->min : v > p->max ? p->max : v;
+	switch (k) {
+	case S_TYPE: v = floor(v + 0.5); break;
+	case S_SLOPE: v = 6.0 * mxd_butterworth_order(v); break;
+	default: break;
+	}
+	if (b->v[k] == v)
+		return;
+	b->v[k] = v;
+	switch (k) {
+	case S_TYPE:
+		b->type = (int)v;
+		break;
+	case S_FREQ:
+		mxd_smooth_set(&b->lf, log2(v));
+		break;
+	case S_GAIN:
+		mxd_smooth_set(&b->g, v);
+		break;
+	case S_Q:
+		mxd_smooth_set(&b->lq, log2(v));
+		break;
+	default:
+		break;
+	}
+	if (s->rate <= 0)
+		return;
+	if (k == S_TYPE || k == S_SLOPE) { /* structural change: start clean */
+		reset_band(b);
+		design(b, s->rate);
+	}
+}
+
+/* All-zero memory after a settled identity band has rung out. */
+static bool quiet(band *b, uint32_t channels)
+{
+	for (uint32_t c = 0; c < channels; c++)
+		for (uint32_t k = 0; k < b->cas.n; k++)
+			if (fabs(b->st[c][k].s1) >= QUIET_STATE || fabs(b->st[c][k].s2) >= QUIET_STATE)
+				return false;
+	memset(b->st, 0, sizeof b->st);
+	return true;
+}
+
+static void eq_run(mxd_fx *fx, float *const *io, const float *const *sc, uint32_t n)
+{
+	eq_fx *s = (eq_fx *)fx;
+	(void)sc;
+	for (int i = 0; i < MAX_BANDS; i++) {
+		band *b = &s->b[i];
+		if (b->type == T_OFF)
+			continue;
+		uint32_t pos = 0;
+		while (pos < n) {
+			uint32_t m = n - pos;
+			if (ramping(b)) {
+				m = m < SUB_BLOCK ? m : SUB_BLOCK;
+				mxd_smooth_advance(&b->lf, m);
+				mxd_smooth_advance(&b->g, m);
+				mxd_smooth_advance(&b->lq, m);
+				design(b, s->rate);
+			} else if (identity(b) && quiet(b, s->channels)) {
+				break;
+			}
+			for (uint32_t c = 0; c < s->channels; c++)
+				mxd_bq_cascade_process(&b->cas, b->st[c], io[c] + pos, m);
+			pos += m;
+		}
+	}
+}
+
+static uint32_t eq_latency(const mxd_fx *fx)
+{
+	(void)fx;
+	return 0;
+}
+
+static void eq_reset(mxd_fx *fx)
+{
+	eq_fx *s = (eq_fx *)fx;
+	for (int i = 0; i < MAX_BANDS; i++) {
+		reset_band(&s->b[i]);
+		if (s->rate > 0)
+			design(&s->b[i], s->rate);
+	}
+}
+
+static void eq_destroy(mxd_fx *fx)
+{
+	free(fx);
+}
+
+const mxd_fx_class mxd_fx_eq_class = {
+	.name = "eq",
+	.summary = "Parametric EQ: up to 16 filter bands (RBJ biquads, Butterworth HP/LP)",
+	.params = params,
+	.n_params = sizeof params / sizeof params[0],
+	.n_slots = (size_t)MAX_BANDS * N_SUB,
+	.create = eq_create,
+	.activate = eq_activate,
+	.set_param = eq_set_param,
+	.run = eq_run,
+	.latency = eq_latency,
+	.reset = eq_reset,
+	.destroy = eq_destroy,
+};

@@ -1,0 +1,133 @@
+/* mixdown — the processor registry and parameter-table helpers.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Adding an effect: write src/fx/fx_NAME.c defining
+ * `const mxd_fx_class mxd_fx_NAME_class`, list the file in src/fx/meson.build
+ * and add X(NAME) below. The order here is the order `mixdown fx list` shows.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fx/processor.h"
+
+#define MXD_FX_CLASSES(X) \
+	X(gain)           \
+	X(polarity)       \
+	X(eq)             \
+	X(delay)
+
+#define DECLARE_CLASS(n) extern const mxd_fx_class mxd_fx_##n##_class;
+MXD_FX_CLASSES(DECLARE_CLASS)
+
+#define CLASS_ENTRY(n) &mxd_fx_##n##_class,
+static const mxd_fx_class *const registry[] = { MXD_FX_CLASSES(CLASS_ENTRY) };
+
+size_t mxd_fx_class_count(void)
+{
+	return sizeof registry / sizeof registry[0];
+}
+
+const mxd_fx_class *mxd_fx_class_at(size_t i)
+{
+	return i < mxd_fx_class_count() ? registry[i] : NULL;
+}
+
+const mxd_fx_class *mxd_fx_class_find(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (size_t i = 0; i < mxd_fx_class_count(); i++)
+		if (strcmp(registry[i]->name, name) == 0)
+			return registry[i];
+	return NULL;
+}
+
+void mxd_fx_defaults(const mxd_fx_class *cls, double *values)
+{
+	for (size_t i = 0; i < cls->n_params; i++) {
+		const mxd_param *p = &cls->params[i];
+		if (p->kind != MXD_PARAM_LIST) {
+			values[p->first_slot] = p->def;
+			continue;
+		}
+		for (size_t item = 0; item < p->max_items; item++)
+			for (size_t s = 0; s < p->n_sub; s++)
+				values[mxd_param_slot(p, item, s)] = p->sub[s].def;
+	}
+}
+
+static const mxd_param *find_in(const mxd_param *table, size_t n, const char *name, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strlen(table[i].name) == len && memcmp(table[i].name, name, len) == 0)
+			return &table[i];
+	return NULL;
+}
+
+const mxd_param *mxd_fx_param_find(const mxd_fx_class *cls, const char *name)
+{
+	return name ? find_in(cls->params, cls->n_params, name, strlen(name)) : NULL;
+}
+
+/* "<list>.<item 1..max>.<sub>" or "<name>"; anything else names no value. */
+long mxd_fx_param_path(const mxd_fx_class *cls, const char *path, const mxd_param **out)
+{
+	if (out)
+		*out = NULL;
+	if (!path)
+		return -1;
+	const char *dot = strchr(path, '.');
+	size_t len = dot ? (size_t)(dot - path) : strlen(path);
+	const mxd_param *p = find_in(cls->params, cls->n_params, path, len);
+	if (!p)
+		return -1;
+	if (p->kind != MXD_PARAM_LIST) {
+		if (dot)
+			return -1;
+		if (out)
+			*out = p;
+		return (long)p->first_slot;
+	}
+	if (!dot)
+		return -1; /* the list itself is not a value */
+	const char *num = dot + 1, *end = num;
+	size_t item = 0;
+	while (*end >= '0' && *end <= '9' && end - num < 9)
+		item = item * 10 + (size_t)(*end++ - '0');
+	if (end == num || *end != '.' || item < 1 || item > p->max_items)
+		return -1;
+	const mxd_param *sub = find_in(p->sub, p->n_sub, end + 1, strlen(end + 1));
+	if (!sub)
+		return -1;
+	if (out)
+		*out = sub;
+	return (long)mxd_param_slot(p, item - 1, (size_t)(sub - p->sub));
+}
+
+mxd_fx *mxd_fx_instantiate(const mxd_fx_class *cls, const double *values, double sample_rate,
+			   uint32_t max_block, uint32_t channels)
+{
+	if (!cls || channels < 1 || channels > MXD_MAX_CHANNELS || !(sample_rate > 0))
+		return NULL;
+	mxd_fx *fx = cls->create(cls);
+	if (!fx)
+		return NULL;
+	double *defs = NULL;
+	if (!values) {
+		defs = malloc((cls->n_slots ? cls->n_slots : 1) * sizeof *defs);
+		if (!defs) {
+			cls->destroy(fx);
+			return NULL;
+		}
+		mxd_fx_defaults(cls, defs);
+		values = defs;
+	}
+	for (size_t s = 0; s < cls->n_slots; s++)
+		cls->set_param(fx, s, values[s]);
+	free(defs);
+	if (cls->activate(fx, sample_rate, max_block, channels) != 0) {
+		cls->destroy(fx);
+		return NULL;
+	}
+	return fx;
+}

@@ -1,0 +1,487 @@
+/* mixdown — the mix engine: builds the graph of a session (strips, inserts,
+ * sends, plugin-delay compensation) and runs it block by block.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Per block, in routing order, every strip: takes its input (clips for a
+ * track, the summed contributions of its sources for a bus or the master),
+ * inverts polarity if asked, runs its inserts, taps pre-fader sends, applies
+ * the channel matrix (pan/balance/width) and the fader, and adds its output
+ * and post-fader sends into their destinations. Every contribution into a
+ * summing point passes a compensation delay so that all paths arrive with the
+ * same latency (PDC). Summing is at unity gain; nothing is normalized.
+ *
+ * Allocation happens in mixdown_engine_create() only; run_block() and what it
+ * calls (except clip reading, which is file I/O by nature) allocate nothing.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph/clip_player.h"
+#include "graph/engine.h"
+#include "graph/panner.h"
+#include "graph/routing.h"
+#include "session/model.h"
+
+/* A fixed delay for one connection or tap (latency compensation). */
+typedef struct {
+	uint32_t channels, delay, size, pos;
+	float *ring[MXD_MAX_CHANNELS];
+} pdc_line;
+
+/* A smoothed linear gain: linear ramps of SMOOTH_MS toward each new target. */
+typedef struct {
+	float cur, target, step;
+} gain_ramp;
+
+#define SMOOTH_MS 10.0
+
+typedef struct {
+	size_t src, dst;
+	const mxd_send *send;   /* NULL for the main output */
+	gain_ramp level;
+	pdc_line pdc;
+} edge_rt;
+
+typedef struct {
+	const mxd_strip *strip;
+	uint32_t in_ch, out_ch;
+	float *in[MXD_MAX_CHANNELS];
+	float *out[MXD_MAX_CHANNELS];
+	float *pre[MXD_MAX_CHANNELS];   /* pre-fader tap (allocated when a pre send exists) */
+	bool has_pre;
+	mxd_fx **fx;
+	size_t n_fx;
+	mxd_pan_matrix pan;
+	gain_ramp fader;                /* fader x mute x solo */
+	gain_ramp pre_gain;             /* mute x solo, for pre-fader sends */
+	mxd_clip_player *clips;
+	size_t n_clips;
+	uint32_t own_latency, latency_out;
+	bool tap_enabled;
+	pdc_line tap_line;
+	float *tap[MXD_MAX_CHANNELS];
+} node_rt;
+
+struct mixdown_engine {
+	const mxd_session *s;
+	mxd_routing routing;
+	node_rt *nodes;
+	size_t n_nodes;
+	edge_rt *edges;
+	size_t n_edges;
+	uint32_t channels, max_block;
+	double rate;
+	int64_t start, length;  /* timeline frames */
+	int64_t t;              /* timeline frame of the next graph block */
+	uint32_t latency;
+	int64_t preroll_left;
+	float *scratch[MXD_MAX_CHANNELS];
+	float *tmp[MXD_MAX_CHANNELS];
+	uint64_t nonfinite;
+};
+
+/* ---------------------------------------------------------------- helpers */
+
+static float *alloc_buf(uint32_t n)
+{
+	return calloc(n ? n : 1, sizeof(float));
+}
+
+static int pdc_init(pdc_line *l, uint32_t channels, uint32_t delay)
+{
+	memset(l, 0, sizeof *l);
+	l->channels = channels;
+	l->delay = delay;
+	l->size = delay + 1;
+	if (delay == 0)
+		return 0;
+	for (uint32_t c = 0; c < channels; c++)
+		if (!(l->ring[c] = alloc_buf(l->size)))
+			return -1;
+	return 0;
+}
+
+static void pdc_free(pdc_line *l)
+{
+	for (uint32_t c = 0; c < MXD_MAX_CHANNELS; c++)
+		free(l->ring[c]);
+}
+
+/* out = in delayed by l->delay frames (in place allowed). */
+static void pdc_process(pdc_line *l, float *const *in, float *const *out, uint32_t n)
+{
+	if (l->delay == 0) {
+		for (uint32_t c = 0; c < l->channels; c++)
+			if (out[c] != in[c])
+				memcpy(out[c], in[c], n * sizeof(float));
+		return;
+	}
+	uint32_t pos = l->pos;
+	for (uint32_t c = 0; c < l->channels; c++) {
+		float *ring = l->ring[c];
+		uint32_t w = l->pos;
+		for (uint32_t i = 0; i < n; i++) {
+			float x = in[c][i];
+			uint32_t r = w + l->size - l->delay;
+			if (r >= l->size)
+				r -= l->size;
+			ring[w] = x;
+			out[c][i] = ring[r];
+			if (++w == l->size)
+				w = 0;
+		}
+		pos = w;
+	}
+	l->pos = pos;
+}
+
+static void ramp_init(gain_ramp *g, double value, double rate)
+{
+	g->cur = g->target = (float)value;
+	g->step = (float)(1.0 / (SMOOTH_MS * 0.001 * rate));
+}
+
+/* buf *= gain, ramping linearly toward the target; exact when settled at 1. */
+static void ramp_apply(gain_ramp *g, float *const *buf, uint32_t channels, uint32_t n)
+{
+	if (g->cur == g->target) {
+		if (g->cur == 1.0f)
+			return;
+		for (uint32_t c = 0; c < channels; c++)
+			for (uint32_t i = 0; i < n; i++)
+				buf[c][i] *= g->cur;
+		return;
+	}
+	float cur = g->cur;
+	for (uint32_t i = 0; i < n; i++) {
+		float d = g->target - cur;
+		cur = fabsf(d) <= g->step ? g->target : cur + (d > 0 ? g->step : -g->step);
+		for (uint32_t c = 0; c < channels; c++)
+			buf[c][i] *= cur;
+	}
+	g->cur = cur;
+}
+
+static double db_to_gain(double db)
+{
+	return db <= -144.0 ? 0.0 : pow(10.0, db / 20.0);
+}
+
+/* ------------------------------------------------------------------ build */
+
+static uint32_t track_channels(const mxd_strip *st)
+{
+	uint32_t ch = 1;
+	for (size_t i = 0; i < st->n_clips; i++)
+		if (st->clips[i].file_channels > ch)
+			ch = st->clips[i].file_channels;
+	return ch;
+}
+
+static mixdown_status build_node(mixdown_engine *e, size_t i, mixdown_error *err)
+{
+	node_rt *nd = &e->nodes[i];
+	const mxd_strip *st = e->routing.strips[i];
+	nd->strip = st;
+	nd->out_ch = e->channels;
+	nd->in_ch = st->kind == MXD_STRIP_TRACK ? track_channels(st) : e->channels;
+	for (uint32_t c = 0; c < nd->in_ch; c++)
+		if (!(nd->in[c] = alloc_buf(e->max_block)))
+			return MIXDOWN_ERR_NOMEM;
+	for (uint32_t c = 0; c < nd->out_ch; c++)
+		if (!(nd->out[c] = alloc_buf(e->max_block)))
+			return MIXDOWN_ERR_NOMEM;
+	for (size_t k = 0; k < st->n_sends; k++)
+		nd->has_pre |= st->sends[k].pre_fader;
+	if (nd->has_pre)
+		for (uint32_t c = 0; c < nd->out_ch; c++)
+			if (!(nd->pre[c] = alloc_buf(e->max_block)))
+				return MIXDOWN_ERR_NOMEM;
+
+	nd->fx = calloc(st->n_inserts ? st->n_inserts : 1, sizeof *nd->fx);
+	if (!nd->fx)
+		return MIXDOWN_ERR_NOMEM;
+	for (size_t k = 0; k < st->n_inserts; k++) {
+		const mxd_insert *ins = &st->inserts[k];
+		if (ins->bypass)
+			continue;
+		mxd_fx *fx = mxd_fx_instantiate(ins->cls, ins->values, e->rate, e->max_block, nd->in_ch);
+		if (!fx)
+			return mxd_fail(err, MIXDOWN_ERR_INTERNAL, e->s->path, ins->loc, "inserts",
+					"processor \"%s\" on \"%s\" failed to activate", ins->cls->name, st->name);
+		nd->fx[nd->n_fx++] = fx;
+		nd->own_latency += fx->cls->latency ? fx->cls->latency(fx) : 0;
+	}
+
+	mxd_pan_matrix_build(&nd->pan, nd->in_ch, nd->out_ch, st->pan, st->pan_law_db, st->width);
+	bool on = e->routing.audible[i] && !st->mute;
+	ramp_init(&nd->fader, on ? db_to_gain(st->gain_db) : 0.0, e->rate);
+	ramp_init(&nd->pre_gain, on ? 1.0 : 0.0, e->rate);
+
+	if (st->kind == MXD_STRIP_TRACK) {
+		nd->clips = calloc(st->n_clips ? st->n_clips : 1, sizeof *nd->clips);
+		if (!nd->clips)
+			return MIXDOWN_ERR_NOMEM;
+		nd->n_clips = st->n_clips;
+		for (size_t k = 0; k < st->n_clips; k++)
+			mxd_clip_player_init(&nd->clips[k], &st->clips[k], e->rate, e->max_block);
+	}
+	return MIXDOWN_SUCCESS;
+}
+
+/* Latency of every node's output and the compensation delay of every edge:
+ * a summing point waits for its latest input, earlier inputs are delayed. */
+static mixdown_status compute_pdc(mixdown_engine *e)
+{
+	for (size_t k = 0; k < e->n_nodes; k++) {
+		size_t i = e->routing.order[k];
+		node_rt *nd = &e->nodes[i];
+		uint32_t arrival = 0;
+		for (size_t j = 0; j < e->n_edges; j++)
+			if (e->edges[j].dst == i && e->nodes[e->edges[j].src].latency_out > arrival)
+				arrival = e->nodes[e->edges[j].src].latency_out;
+		for (size_t j = 0; j < e->n_edges; j++) {
+			edge_rt *ed = &e->edges[j];
+			if (ed->dst != i)
+				continue;
+			if (pdc_init(&ed->pdc, e->channels, arrival - e->nodes[ed->src].latency_out) != 0)
+				return MIXDOWN_ERR_NOMEM;
+		}
+		nd->latency_out = arrival + nd->own_latency;
+	}
+	e->latency = e->nodes[e->n_nodes - 1].latency_out;
+	return MIXDOWN_SUCCESS;
+}
+
+static void compute_range(mixdown_engine *e)
+{
+	const mxd_session *s = e->s;
+	e->start = llround(s->range_start * e->rate);
+	int64_t end = 0;
+	if (s->range_end >= 0) {
+		end = llround(s->range_end * e->rate);
+	} else {
+		for (size_t i = 0; i < e->n_nodes; i++)
+			for (size_t k = 0; k < e->nodes[i].n_clips; k++) {
+				const mxd_clip_player *p = &e->nodes[i].clips[k];
+				if (p->start + p->length > end)
+					end = p->start + p->length;
+			}
+		end += llround(s->tail * e->rate);
+	}
+	e->length = end > e->start ? end - e->start : 0;
+	e->t = e->start;
+	e->preroll_left = e->latency;
+}
+
+mixdown_status mixdown_engine_create(const mixdown_session *session, uint32_t max_block,
+				     mixdown_engine **out, mixdown_error *err)
+{
+	*out = NULL;
+	if (!session || max_block == 0 || max_block > 65536)
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, (mxd_loc){ 0, 0 }, NULL,
+				"max_block must be 1..65536");
+	mixdown_engine *e = calloc(1, sizeof *e);
+	if (!e)
+		return MIXDOWN_ERR_NOMEM;
+	e->s = session;
+	e->rate = session->sample_rate;
+	e->channels = session->channels;
+	e->max_block = max_block;
+	mixdown_status st = mxd_routing_build(session, &e->routing, err);
+	if (st != MIXDOWN_SUCCESS) {
+		free(e);
+		return st;
+	}
+	e->n_nodes = e->routing.n_nodes;
+	e->n_edges = e->routing.n_edges;
+	e->nodes = calloc(e->n_nodes, sizeof *e->nodes);
+	e->edges = calloc(e->n_edges ? e->n_edges : 1, sizeof *e->edges);
+	if (!e->nodes || !e->edges) {
+		mixdown_engine_free(e);
+		return MIXDOWN_ERR_NOMEM;
+	}
+	for (uint32_t c = 0; c < MXD_MAX_CHANNELS; c++)
+		if (!(e->scratch[c] = alloc_buf(max_block)) || !(e->tmp[c] = alloc_buf(max_block))) {
+			mixdown_engine_free(e);
+			return MIXDOWN_ERR_NOMEM;
+		}
+	for (size_t i = 0; i < e->n_nodes; i++)
+		if ((st = build_node(e, i, err)) != MIXDOWN_SUCCESS) {
+			mixdown_engine_free(e);
+			return st;
+		}
+	for (size_t j = 0; j < e->n_edges; j++) {
+		const mxd_edge *re = &e->routing.edges[j];
+		edge_rt *ed = &e->edges[j];
+		ed->src = re->src;
+		ed->dst = re->dst;
+		ed->send = re->send;
+		ramp_init(&ed->level, re->send ? db_to_gain(re->send->level_db) : 1.0, e->rate);
+	}
+	if ((st = compute_pdc(e)) != MIXDOWN_SUCCESS) {
+		mixdown_engine_free(e);
+		return st;
+	}
+	compute_range(e);
+	*out = e;
+	return MIXDOWN_SUCCESS;
+}
+
+void mixdown_engine_free(mixdown_engine *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; e->nodes && i < e->n_nodes; i++) {
+		node_rt *nd = &e->nodes[i];
+		for (uint32_t c = 0; c < MXD_MAX_CHANNELS; c++) {
+			free(nd->in[c]);
+			free(nd->out[c]);
+			free(nd->pre[c]);
+			free(nd->tap[c]);
+		}
+		for (size_t k = 0; k < nd->n_fx; k++)
+			nd->fx[k]->cls->destroy(nd->fx[k]);
+		free(nd->fx);
+		for (size_t k = 0; k < nd->n_clips; k++)
+			mxd_clip_player_close(&nd->clips[k]);
+		free(nd->clips);
+		pdc_free(&nd->tap_line);
+	}
+	for (size_t j = 0; e->edges && j < e->n_edges; j++)
+		pdc_free(&e->edges[j].pdc);
+	for (uint32_t c = 0; c < MXD_MAX_CHANNELS; c++) {
+		free(e->scratch[c]);
+		free(e->tmp[c]);
+	}
+	free(e->nodes);
+	free(e->edges);
+	mxd_routing_free(&e->routing);
+	free(e);
+}
+
+uint32_t mixdown_engine_channels(const mixdown_engine *e) { return e->channels; }
+double mixdown_engine_sample_rate(const mixdown_engine *e) { return e->rate; }
+uint64_t mixdown_engine_length(const mixdown_engine *e) { return (uint64_t)e->length; }
+uint32_t mixdown_engine_latency(const mixdown_engine *e) { return e->latency; }
+
+uint64_t mxd_engine_input_nonfinite(const mixdown_engine *e)
+{
+	uint64_t n = e->nonfinite;
+	for (size_t i = 0; i < e->n_nodes; i++)
+		for (size_t k = 0; k < e->nodes[i].n_clips; k++)
+			n += e->nodes[i].clips[k].nonfinite;
+	return n;
+}
+
+mixdown_status mxd_engine_enable_tap(mixdown_engine *e, size_t node)
+{
+	if (node + 1 >= e->n_nodes)
+		return MIXDOWN_ERR_USAGE;
+	node_rt *nd = &e->nodes[node];
+	if (nd->tap_enabled)
+		return MIXDOWN_SUCCESS;
+	for (uint32_t c = 0; c < nd->out_ch; c++)
+		if (!(nd->tap[c] = alloc_buf(e->max_block)))
+			return MIXDOWN_ERR_NOMEM;
+	if (pdc_init(&nd->tap_line, nd->out_ch, e->latency - nd->latency_out) != 0)
+		return MIXDOWN_ERR_NOMEM;
+	nd->tap_enabled = true;
+	return MIXDOWN_SUCCESS;
+}
+
+const float *const *mxd_engine_tap(const mixdown_engine *e, size_t node)
+{
+	return (const float *const *)e->nodes[node].tap;
+}
+
+/* -------------------------------------------------------------------- run */
+
+/* dst->in += src * level, through the edge's compensation delay. */
+static void feed_edge(mixdown_engine *e, edge_rt *ed, float *const *src, uint32_t n)
+{
+	node_rt *dst = &e->nodes[ed->dst];
+	float *const *x = src;
+	bool plain = ed->level.cur == 1.0f && ed->level.target == 1.0f && ed->pdc.delay == 0;
+	if (!plain) {
+		for (uint32_t c = 0; c < dst->in_ch; c++)
+			memcpy(e->tmp[c], src[c], n * sizeof(float));
+		ramp_apply(&ed->level, e->tmp, dst->in_ch, n);
+		pdc_process(&ed->pdc, e->tmp, e->tmp, n);
+		x = e->tmp;
+	}
+	for (uint32_t c = 0; c < dst->in_ch; c++) {
+		float *restrict d = dst->in[c];
+		const float *restrict s = x[c];
+		for (uint32_t i = 0; i < n; i++)
+			d[i] += s[i];
+	}
+}
+
+static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *err)
+{
+	for (size_t i = 0; i < e->n_nodes; i++)
+		if (e->nodes[i].strip->kind != MXD_STRIP_TRACK)
+			for (uint32_t c = 0; c < e->nodes[i].in_ch; c++)
+				memset(e->nodes[i].in[c], 0, n * sizeof(float));
+	for (size_t k = 0; k < e->n_nodes; k++) {
+		size_t i = e->routing.order[k];
+		node_rt *nd = &e->nodes[i];
+		const mxd_strip *st = nd->strip;
+		if (st->kind == MXD_STRIP_TRACK) {
+			for (uint32_t c = 0; c < nd->in_ch; c++)
+				memset(nd->in[c], 0, n * sizeof(float));
+			for (size_t c = 0; c < nd->n_clips; c++) {
+				mixdown_status rs = mxd_clip_player_mix(&nd->clips[c], e->t, n, nd->in, nd->in_ch,
+									e->scratch, err);
+				if (rs != MIXDOWN_SUCCESS)
+					return rs;
+			}
+		}
+		if (st->invert)
+			for (uint32_t c = 0; c < nd->in_ch; c++)
+				for (uint32_t j = 0; j < n; j++)
+					nd->in[c][j] = -nd->in[c][j];
+		for (size_t f = 0; f < nd->n_fx; f++)
+			nd->fx[f]->cls->run(nd->fx[f], nd->in, NULL, n);
+		if (nd->has_pre) {
+			mxd_pan_matrix_apply(&nd->pan, (const float *const *)nd->in, nd->pre, n);
+			ramp_apply(&nd->pre_gain, nd->pre, nd->out_ch, n);
+		}
+		mxd_pan_matrix_apply(&nd->pan, (const float *const *)nd->in, nd->out, n);
+		ramp_apply(&nd->fader, nd->out, nd->out_ch, n);
+		for (size_t j = 0; j < e->n_edges; j++) {
+			edge_rt *ed = &e->edges[j];
+			if (ed->src == i)
+				feed_edge(e, ed, ed->send && ed->send->pre_fader ? nd->pre : nd->out, n);
+		}
+		if (nd->tap_enabled)
+			pdc_process(&nd->tap_line, nd->out, nd->tap, n);
+	}
+	e->t += n;
+	return MIXDOWN_SUCCESS;
+}
+
+mixdown_status mixdown_engine_process(mixdown_engine *e, float *const *out, uint32_t n, mixdown_error *err)
+{
+	if (n > e->max_block)
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, (mxd_loc){ 0, 0 }, NULL,
+				"block of %u frames exceeds max_block %u", n, e->max_block);
+	/* The first call runs the graph for its latency and drops that output,
+	 * so frame 0 of the output is frame 0 of the timeline. */
+	while (e->preroll_left > 0) {
+		uint32_t m = e->preroll_left < e->max_block ? (uint32_t)e->preroll_left : e->max_block;
+		mixdown_status st = run_block(e, m, err);
+		if (st != MIXDOWN_SUCCESS)
+			return st;
+		e->preroll_left -= m;
+	}
+	mixdown_status st = run_block(e, n, err);
+	if (st != MIXDOWN_SUCCESS)
+		return st;
+	node_rt *master = &e->nodes[e->n_nodes - 1];
+	for (uint32_t c = 0; c < e->channels; c++)
+		memcpy(out[c], master->out[c], n * sizeof(float));
+	return MIXDOWN_SUCCESS;
+}

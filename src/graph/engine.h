@@ -1,0 +1,22 @@
+/* mixdown — internal view of the engine (the public part is mixdown_engine_*
+ * in mixdown.h): stem taps for the renderer.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A tap is the post-fader, post-pan output of one track or bus, delayed so it
+ * lines up sample for sample with the master output (the stems of the strips
+ * that feed the master sum to the master's input). Taps are enabled before the
+ * first mixdown_engine_process() call; afterwards, each process call leaves
+ * the tap's block for the same frames in mxd_engine_tap(). Control thread only.
+ */
+#ifndef MIXDOWN_GRAPH_ENGINE_H
+#define MIXDOWN_GRAPH_ENGINE_H
+
+#include "mixdown/mixdown.h"
+
+/* node: 0..T-1 tracks, T..T+B-1 buses (session order). */
+mixdown_status mxd_engine_enable_tap(mixdown_engine *e, size_t node);
+const float *const *mxd_engine_tap(const mixdown_engine *e, size_t node);
+/* NaN/Inf samples replaced while reading the inputs so far. */
+uint64_t mxd_engine_input_nonfinite(const mixdown_engine *e);
+
+#endif

@@ -1,0 +1,123 @@
+/* mixdown — pan laws, balance, width and fold-down matrices.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "graph/panner.h"
+
+#include <math.h>
+#include <string.h>
+
+void mxd_pan_gains(double pan, double law_db, double *gl, double *gr)
+{
+	if (pan < -1.0)
+		pan = -1.0;
+	if (pan > 1.0)
+		pan = 1.0;
+	double theta = (pan + 1.0) * M_PI / 4.0;
+	double cl = cos(theta), cr = sin(theta);
+	double ll = (1.0 - pan) / 2.0, lr = (1.0 + pan) / 2.0;
+	if (law_db == 0.0) {
+		*gl = fmin(1.0, 1.0 - pan);
+		*gr = fmin(1.0, 1.0 + pan);
+	} else if (law_db == -6.0) {
+		*gl = ll;
+		*gr = lr;
+	} else if (law_db == -4.5) {
+		*gl = sqrt(cl * ll);
+		*gr = sqrt(cr * lr);
+	} else { /* -3 dB, the default */
+		*gl = cl;
+		*gr = cr;
+	}
+	/* cos(pi/2) is 6e-17, not 0: make hard pans exact. */
+	if (pan == -1.0)
+		*gr = 0.0;
+	if (pan == 1.0)
+		*gl = 0.0;
+}
+
+/* BS.775 fold-down of the first channels of a 3..8-channel source into L/R. */
+static void fold_to_stereo(double m[2][MXD_MAX_CHANNELS], uint32_t nin)
+{
+	const double h = M_SQRT1_2;
+	/* Channel roles by count, following the WAV default channel masks. */
+	static const char *roles[9] = { "", "", "", "LRC", "LRlr", "LRClr", "LRCFlr", "LRCFlrc", "LRCFlrLR" };
+	const char *r = nin <= 8 ? roles[nin] : NULL;
+	for (uint32_t i = 0; i < nin; i++) {
+		char role = r ? r[i] : (i % 2 ? 'R' : 'L');
+		switch (role) {
+		case 'L': m[0][i] = 1.0; break;
+		case 'R': m[1][i] = 1.0; break;
+		case 'C': m[0][i] = h; m[1][i] = h; break;
+		case 'l': m[0][i] = h; break;
+		case 'r': m[1][i] = h; break;
+		case 'c': m[0][i] = 0.5; m[1][i] = 0.5; break; /* back centre: -3 dB into each surround */
+		default: break;                              /* 'F': LFE is not folded */
+		}
+	}
+}
+
+void mxd_pan_matrix_build(mxd_pan_matrix *pm, uint32_t nin, uint32_t nout, double pan, double law_db,
+			  double width)
+{
+	double m[MXD_MAX_CHANNELS][MXD_MAX_CHANNELS];
+	memset(m, 0, sizeof m);
+	pm->in_channels = nin;
+	pm->out_channels = nout;
+	if (nout == 1) {
+		for (uint32_t i = 0; i < nin; i++)
+			m[0][i] = 1.0 / nin;
+	} else if (nin == 1) {
+		double gl, gr;
+		mxd_pan_gains(pan, law_db, &gl, &gr);
+		m[0][0] = gl;
+		m[1][0] = gr;
+	} else if (nout == 2 || nin == 2) {
+		double fold[2][MXD_MAX_CHANNELS];
+		memset(fold, 0, sizeof fold);
+		if (nin == 2) {
+			/* width by mid/side, folded into the matrix */
+			fold[0][0] = (1.0 + width) / 2.0;
+			fold[0][1] = (1.0 - width) / 2.0;
+			fold[1][0] = (1.0 - width) / 2.0;
+			fold[1][1] = (1.0 + width) / 2.0;
+		} else {
+			fold_to_stereo(fold, nin);
+		}
+		double bl = pan > 0.0 ? 1.0 - pan : 1.0;
+		double br = pan < 0.0 ? 1.0 + pan : 1.0;
+		for (uint32_t i = 0; i < nin; i++) {
+			m[0][i] = bl * fold[0][i];
+			m[1][i] = br * fold[1][i];
+		}
+	} else {
+		for (uint32_t i = 0; i < nin && i < nout; i++)
+			m[i][i] = 1.0;
+	}
+	for (uint32_t o = 0; o < MXD_MAX_CHANNELS; o++)
+		for (uint32_t i = 0; i < MXD_MAX_CHANNELS; i++)
+			pm->m[o][i] = (float)m[o][i];
+}
+
+void mxd_pan_matrix_apply(const mxd_pan_matrix *pm, const float *const *in, float *const *out, uint32_t n)
+{
+	for (uint32_t o = 0; o < pm->out_channels; o++) {
+		float *restrict dst = out[o];
+		bool first = true;
+		for (uint32_t i = 0; i < pm->in_channels; i++) {
+			const float g = pm->m[o][i];
+			if (g == 0.0f)
+				continue;
+			const float *restrict src = in[i];
+			if (first && g == 1.0f)
+				memcpy(dst, src, n * sizeof *dst);
+			else if (first)
+				for (uint32_t k = 0; k < n; k++)
+					dst[k] = g * src[k];
+			else
+				for (uint32_t k = 0; k < n; k++)
+					dst[k] += g * src[k];
+			first = false;
+		}
+		if (first)
+			memset(dst, 0, n * sizeof *dst);
+	}
+}

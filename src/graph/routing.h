@@ -1,0 +1,39 @@
+/* mixdown — the routing graph of a session: who feeds whom, in what order.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Nodes are numbered tracks first [0, T), then buses [T, T+B), then the master
+ * (T+B). Edges are a strip's output and its sends. The processing order is a
+ * topological order of the nodes ending with the master; a cycle is refused
+ * with an error that names the loop ("A -> B -> A") at the place in the
+ * session file that closes it. Control thread only; pure computation.
+ */
+#ifndef MIXDOWN_GRAPH_ROUTING_H
+#define MIXDOWN_GRAPH_ROUTING_H
+
+#include <stddef.h>
+
+#include "session/model.h"
+
+typedef struct {
+	size_t src, dst;      /* node indices */
+	const mxd_send *send; /* NULL for the strip's main output */
+} mxd_edge;
+
+typedef struct {
+	size_t n_nodes;
+	const mxd_strip **strips; /* n_nodes, borrowed from the session */
+	mxd_edge *edges;
+	size_t n_edges;
+	size_t *order;            /* n_nodes, processing order, master last */
+	bool *audible;            /* n_nodes: false = silenced by another strip's solo */
+} mxd_routing;
+
+/* Build the routing of `s`. On a loop or unknown destination returns
+ * MIXDOWN_ERR_SESSION with `err` filled and leaves `r` empty. */
+mixdown_status mxd_routing_build(const mxd_session *s, mxd_routing *r, mixdown_error *err);
+void mxd_routing_free(mxd_routing *r); /* NULL-safe; r itself is caller storage */
+
+/* Node index of the strip named `name` ("master" = the master), or (size_t)-1. */
+size_t mxd_routing_find(const mxd_session *s, const char *name);
+
+#endif

@@ -1,0 +1,363 @@
+/* mixdown — safe audio file writer.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "io/writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <sndfile.h>
+#include <soxr.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "session/model.h"
+
+struct mxd_writer {
+	char *target;     /* final path, or "-" */
+	char *temp;       /* temporary file being written */
+	SNDFILE *file;
+	mxd_writer_config cfg;
+	soxr_t soxr;      /* NULL when in_rate == out_rate */
+	float *inter;     /* interleaved input, max_block frames */
+	float *resampled; /* interleaved resampler output */
+	size_t resampled_cap;
+	int32_t *ints;    /* quantized interleaved samples */
+	size_t ints_cap;
+	int bits;         /* 16, 24, or 32 (float) */
+	uint32_t dither_state;
+	uint64_t clipped, nonfinite, frames;
+};
+
+mixdown_format mxd_format_from_path(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	const char *slash = strrchr(path, '/');
+	if (!dot || (slash && dot < slash))
+		return MIXDOWN_FORMAT_AUTO;
+	if (!strcasecmp(dot, ".wav") || !strcasecmp(dot, ".wave"))
+		return MIXDOWN_FORMAT_WAV;
+	if (!strcasecmp(dot, ".flac"))
+		return MIXDOWN_FORMAT_FLAC;
+	if (!strcasecmp(dot, ".aif") || !strcasecmp(dot, ".aiff") || !strcasecmp(dot, ".aifc"))
+		return MIXDOWN_FORMAT_AIFF;
+	return MIXDOWN_FORMAT_AUTO;
+}
+
+const char *mxd_format_extension(mixdown_format f)
+{
+	switch (f) {
+	case MIXDOWN_FORMAT_FLAC: return "flac";
+	case MIXDOWN_FORMAT_AIFF: return "aiff";
+	default: return "wav";
+	}
+}
+
+static mixdown_status io_fail(mixdown_error *err, const char *path, const char *what, const char *why)
+{
+	return mxd_fail(err, MIXDOWN_ERR_IO, path, (mxd_loc){ 0, 0 }, NULL, "%s: %s", what, why);
+}
+
+/* xorshift32: fast, deterministic, good enough for dither noise. */
+static inline uint32_t next_rand(uint32_t *s)
+{
+	uint32_t x = *s;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *s = x;
+}
+
+uint64_t mxd_quantize(const float *in, int32_t *out, size_t n, int bits, mixdown_dither dither,
+		      uint32_t *state)
+{
+	const double scale = bits == 16 ? 32768.0 : 8388608.0;
+	const double hi = scale - 1.0, lo = -scale;
+	const double unit = 1.0 / 4294967296.0;
+	uint64_t clipped = 0;
+	for (size_t i = 0; i < n; i++) {
+		double v = (double)in[i] * scale;
+		double q;
+		/* AUTO: a sample already on the grid needs no requantization, so
+		 * unity paths of integer sources stay bit-exact. */
+		if (dither == MIXDOWN_DITHER_OFF || (dither == MIXDOWN_DITHER_AUTO && v == rint(v))) {
+			q = rint(v);
+		} else {
+			/* TPDF: difference of two uniforms, ±1 LSB peak
+			 * (Lipshitz, Wannamaker & Vanderkooy, JAES 1992). */
+			double d = (double)next_rand(state) * unit - (double)next_rand(state) * unit;
+			q = rint(v + d);
+		}
+		if (q > hi) {
+			q = hi;
+			clipped++;
+		} else if (q < lo) {
+			q = lo;
+			clipped++;
+		}
+		out[i] = (int32_t)q;
+	}
+	return clipped;
+}
+
+/* Create a new file next to `target` with a unique name; O_EXCL so nothing
+ * existing is ever opened, mode 0666 minus umask like any new file. */
+static int make_temp(const char *target, char **temp_out)
+{
+	const char *slash = strrchr(target, '/');
+	size_t dirlen = slash ? (size_t)(slash - target) + 1 : 0;
+	const char *base = slash ? slash + 1 : target;
+	size_t cap = strlen(target) + 64;
+	char *t = malloc(cap);
+	if (!t)
+		return -1;
+	static unsigned counter;
+	for (int attempt = 0; attempt < 100; attempt++) {
+		snprintf(t, cap, "%.*s.%s.%ld-%u.part", (int)dirlen, target, base, (long)getpid(), counter++);
+		int fd = open(t, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0) {
+			*temp_out = t;
+			return fd;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	int e = errno;
+	free(t);
+	errno = e;
+	return -1;
+}
+
+static int sndfile_format(const mxd_writer_config *cfg, mixdown_format fmt, int *bits)
+{
+	int major = fmt == MIXDOWN_FORMAT_FLAC ? SF_FORMAT_FLAC
+		  : fmt == MIXDOWN_FORMAT_AIFF ? SF_FORMAT_AIFF
+					       : SF_FORMAT_WAV;
+	switch (cfg->sample) {
+	case MIXDOWN_SAMPLE_INT16: *bits = 16; return major | SF_FORMAT_PCM_16;
+	case MIXDOWN_SAMPLE_FLOAT32: *bits = 32; return major | SF_FORMAT_FLOAT;
+	default: *bits = 24; return major | SF_FORMAT_PCM_24;
+	}
+}
+
+mixdown_status mxd_writer_open(const char *path, const mxd_writer_config *cfg, mxd_writer **out,
+			       mixdown_error *err)
+{
+	*out = NULL;
+	bool to_stdout = strcmp(path, "-") == 0;
+	mixdown_format fmt = cfg->format;
+	if (fmt == MIXDOWN_FORMAT_AUTO)
+		fmt = to_stdout ? MIXDOWN_FORMAT_WAV : mxd_format_from_path(path);
+	if (fmt == MIXDOWN_FORMAT_AUTO)
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, path, (mxd_loc){ 0, 0 }, NULL,
+				"cannot tell the format from the extension (use .wav, .flac, .aiff or --format)");
+	if (to_stdout && fmt != MIXDOWN_FORMAT_WAV)
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, path, (mxd_loc){ 0, 0 }, NULL,
+				"standard output carries WAV only");
+	if (fmt == MIXDOWN_FORMAT_FLAC && cfg->sample == MIXDOWN_SAMPLE_FLOAT32)
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, path, (mxd_loc){ 0, 0 }, NULL,
+				"FLAC stores integers only: use --bits 16 or 24");
+	if (fmt == MIXDOWN_FORMAT_FLAC && cfg->out_rate > 655350)
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, path, (mxd_loc){ 0, 0 }, NULL,
+				"sample rate too high for FLAC");
+
+	mxd_writer *w = calloc(1, sizeof *w);
+	if (!w)
+		return MIXDOWN_ERR_NOMEM;
+	w->cfg = *cfg;
+	w->cfg.format = fmt;
+	w->dither_state = cfg->seed ? cfg->seed : 0x9E3779B9u;
+	w->target = strdup(path);
+	SF_INFO info = { .samplerate = (int)lrint(cfg->out_rate), .channels = (int)cfg->channels };
+	info.format = sndfile_format(cfg, fmt, &w->bits);
+	int fd;
+	if (to_stdout) {
+		const char *tmpdir = getenv("TMPDIR");
+		char tmpl[600];
+		snprintf(tmpl, sizeof tmpl, "%s/mixdown-stdout.wav", tmpdir && *tmpdir ? tmpdir : "/tmp");
+		fd = make_temp(tmpl, &w->temp);
+	} else {
+		fd = make_temp(path, &w->temp);
+	}
+	if (fd < 0) {
+		mixdown_status st = io_fail(err, path, "cannot create output", strerror(errno));
+		free(w->target);
+		free(w);
+		return st;
+	}
+	w->file = sf_open_fd(fd, SFM_WRITE, &info, SF_TRUE);
+	if (!w->file) {
+		close(fd);
+		mixdown_status st = io_fail(err, path, "cannot write this format", sf_strerror(NULL));
+		mxd_writer_abort(w);
+		return st;
+	}
+	if (w->bits == 32)
+		sf_command(w->file, SFC_SET_NORM_FLOAT, NULL, SF_TRUE);
+	/* We dither and clip ourselves; libsndfile must not touch the values. */
+	sf_command(w->file, SFC_SET_CLIPPING, NULL, SF_FALSE);
+
+	size_t nc = cfg->channels;
+	w->inter = malloc(sizeof(float) * cfg->max_block * nc);
+	size_t frames_out = cfg->max_block;
+	if (cfg->in_rate != cfg->out_rate) {
+		soxr_error_t e = NULL;
+		soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
+		soxr_quality_spec_t q = soxr_quality_spec(SOXR_VHQ, 0);
+		w->soxr = soxr_create(cfg->in_rate, cfg->out_rate, cfg->channels, &e, &io, &q, NULL);
+		if (!w->soxr) {
+			mixdown_status st = io_fail(err, path, "cannot resample", e ? e : "soxr failed");
+			mxd_writer_abort(w);
+			return st;
+		}
+		frames_out = (size_t)ceil(cfg->max_block * cfg->out_rate / cfg->in_rate) + 64;
+		w->resampled_cap = frames_out;
+		w->resampled = malloc(sizeof(float) * frames_out * nc);
+	}
+	w->ints_cap = frames_out;
+	if (w->bits != 32)
+		w->ints = malloc(sizeof(int32_t) * frames_out * nc);
+	if (!w->inter || !w->target || (w->soxr && !w->resampled) || (w->bits != 32 && !w->ints)) {
+		mxd_writer_abort(w);
+		return MIXDOWN_ERR_NOMEM;
+	}
+	*out = w;
+	return MIXDOWN_SUCCESS;
+}
+
+/* Convert and write `frames` interleaved float frames. */
+static mixdown_status emit(mxd_writer *w, const float *inter, size_t frames, mixdown_error *err)
+{
+	if (frames == 0)
+		return MIXDOWN_SUCCESS;
+	size_t ns = frames * w->cfg.channels;
+	sf_count_t written;
+	if (w->bits == 32) {
+		written = sf_writef_float(w->file, inter, (sf_count_t)frames);
+	} else {
+		w->clipped += mxd_quantize(inter, w->ints, ns, w->bits, w->cfg.dither, &w->dither_state);
+		/* libsndfile's int API is left-justified 32-bit. */
+		int shift = 32 - w->bits;
+		for (size_t i = 0; i < ns; i++)
+			w->ints[i] = (int32_t)((uint32_t)w->ints[i] << shift);
+		written = sf_writef_int(w->file, w->ints, (sf_count_t)frames);
+	}
+	if (written != (sf_count_t)frames)
+		return io_fail(err, w->target, "write failed", sf_strerror(w->file));
+	w->frames += frames;
+	return MIXDOWN_SUCCESS;
+}
+
+static mixdown_status pump_resampler(mxd_writer *w, const float *in, size_t frames, mixdown_error *err)
+{
+	size_t pos = 0;
+	for (;;) {
+		size_t used = 0, produced = 0;
+		soxr_error_t e = soxr_process(w->soxr, in ? in + pos * w->cfg.channels : NULL, frames - pos, &used,
+					      w->resampled, w->resampled_cap, &produced);
+		if (e)
+			return io_fail(err, w->target, "resampling failed", e);
+		pos += used;
+		mixdown_status st = emit(w, w->resampled, produced, err);
+		if (st != MIXDOWN_SUCCESS)
+			return st;
+		if (in ? (pos >= frames && produced < w->resampled_cap) : produced == 0)
+			return MIXDOWN_SUCCESS;
+	}
+}
+
+mixdown_status mxd_writer_write(mxd_writer *w, const float *const *planar, uint32_t n, mixdown_error *err)
+{
+	uint32_t nc = w->cfg.channels;
+	for (uint32_t off = 0; off < n;) {
+		uint32_t chunk = n - off < w->cfg.max_block ? n - off : w->cfg.max_block;
+		for (uint32_t c = 0; c < nc; c++) {
+			const float *src = planar[c] + off;
+			for (uint32_t i = 0; i < chunk; i++) {
+				float v = src[i];
+				if (!isfinite(v)) {
+					v = 0.0f;
+					w->nonfinite++;
+				}
+				w->inter[i * nc + c] = v;
+			}
+		}
+		mixdown_status st = w->soxr ? pump_resampler(w, w->inter, chunk, err) : emit(w, w->inter, chunk, err);
+		if (st != MIXDOWN_SUCCESS)
+			return st;
+		off += chunk;
+	}
+	return MIXDOWN_SUCCESS;
+}
+
+static mixdown_status copy_to_stdout(const char *path, mixdown_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return io_fail(err, "-", "cannot reopen temporary file", strerror(errno));
+	char buf[65536];
+	size_t r;
+	mixdown_status st = MIXDOWN_SUCCESS;
+	while ((r = fread(buf, 1, sizeof buf, f)) > 0) {
+		if (fwrite(buf, 1, r, stdout) != r) {
+			st = io_fail(err, "-", "write to standard output failed", strerror(errno));
+			break;
+		}
+	}
+	fclose(f);
+	if (st == MIXDOWN_SUCCESS && fflush(stdout) != 0)
+		st = io_fail(err, "-", "write to standard output failed", strerror(errno));
+	return st;
+}
+
+mixdown_status mxd_writer_commit(mxd_writer *w, mixdown_error *err)
+{
+	mixdown_status st = MIXDOWN_SUCCESS;
+	if (w->soxr)
+		st = pump_resampler(w, NULL, 0, err); /* flush the resampler's tail */
+	if (st == MIXDOWN_SUCCESS) {
+		sf_write_sync(w->file);
+		if (sf_close(w->file) != 0)
+			st = io_fail(err, w->target, "closing failed", "disk full?");
+		w->file = NULL;
+	}
+	if (st == MIXDOWN_SUCCESS) {
+		if (strcmp(w->target, "-") == 0)
+			st = copy_to_stdout(w->temp, err);
+		else if (rename(w->temp, w->target) != 0)
+			st = io_fail(err, w->target, "cannot rename into place", strerror(errno));
+		else {
+			free(w->temp);
+			w->temp = NULL;
+		}
+	}
+	mxd_writer_abort(w);
+	return st;
+}
+
+void mxd_writer_abort(mxd_writer *w)
+{
+	if (!w)
+		return;
+	if (w->file)
+		sf_close(w->file);
+	if (w->temp) {
+		unlink(w->temp);
+		free(w->temp);
+	}
+	if (w->soxr)
+		soxr_delete(w->soxr);
+	free(w->inter);
+	free(w->resampled);
+	free(w->ints);
+	free(w->target);
+	free(w);
+}
+
+uint64_t mxd_writer_clipped(const mxd_writer *w) { return w->clipped; }
+uint64_t mxd_writer_nonfinite(const mxd_writer *w) { return w->nonfinite; }
+uint64_t mxd_writer_frames(const mxd_writer *w) { return w->frames; }
+const char *mxd_writer_path(const mxd_writer *w) { return w->target; }

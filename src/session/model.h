@@ -1,0 +1,144 @@
+/* mixdown — the in-memory session model, as produced by the session parser.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Everything here is plain data owned by the mxd_session that contains it
+ * (strings and arrays are heap copies freed by mxd_session_free()). Times are
+ * resolved to seconds by the parser (bar:beat positions go through the tempo
+ * map); levels are in dB; the engine converts to frames and linear gains when
+ * it builds the graph. Control thread only.
+ */
+#ifndef MIXDOWN_SESSION_MODEL_H
+#define MIXDOWN_SESSION_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fx/processor.h"
+#include "mixdown/mixdown.h"
+
+/* 1-based position of a node in the session file (0 = not from the file). */
+typedef struct {
+	uint32_t line, column;
+} mxd_loc;
+
+typedef enum {
+	MXD_FADE_LINEAR,      /* g = x */
+	MXD_FADE_EQUAL_POWER, /* g = sin(x * pi/2); constant power crossfades */
+	MXD_FADE_EXP,         /* g = x^2 (slow start: the usual "exponential" fade-in) */
+	MXD_FADE_LOG,         /* g = 1 - (1 - x)^2 (fast start) */
+	MXD_FADE_SCURVE,      /* g = (1 - cos(x * pi)) / 2 */
+} mxd_fade_curve;
+/* For fade-outs the same curve is applied to the time-reversed ramp, i.e.
+ * g_out(x) = g_in(1 - x) with x running 0..1 across the fade. */
+
+typedef struct {
+	char *file;           /* path as resolved for opening (session dir + as written) */
+	char *file_written;   /* path exactly as written in the session (for messages) */
+	double at;            /* timeline position of the clip start, s, >= 0 */
+	double offset;        /* start position inside the file, s, >= 0 */
+	double length;        /* s; < 0 = until the end of the file */
+	double gain_db;       /* clip gain, dB, [-144, +24] */
+	double fade_in;       /* s, >= 0 */
+	double fade_out;      /* s, >= 0 */
+	mxd_fade_curve fade_in_curve, fade_out_curve;
+	/* Filled by the parser from the file header (libsndfile): */
+	double file_rate;     /* Hz */
+	uint32_t file_channels;
+	int64_t file_frames;
+	mxd_loc loc;
+} mxd_clip;
+
+typedef struct {
+	const mxd_fx_class *cls;
+	double *values;       /* cls->n_slots values, owned */
+	char *id;             /* optional user id (for automation addressing), or NULL */
+	bool bypass;
+	mxd_loc loc;
+} mxd_insert;
+
+typedef struct {
+	char *to;             /* name of an aux/group bus */
+	double level_db;      /* [-144, +24]; -inf is written as "-inf" or off */
+	bool pre_fader;
+	mxd_loc loc;
+} mxd_send;
+
+typedef enum { MXD_STRIP_TRACK, MXD_STRIP_BUS, MXD_STRIP_MASTER } mxd_strip_kind;
+
+/* A channel strip: a track, a bus or the master. Signal order through a strip:
+ * clips (tracks) / summed inputs (buses) -> polarity -> inserts -> pre-fader sends
+ * -> fader gain -> pan/balance/width -> mute -> post-fader sends -> output. */
+typedef struct {
+	mxd_strip_kind kind;
+	char *name;
+	char *color;          /* "#rrggbb" or NULL */
+	char *group;          /* free-form group label or NULL */
+	mxd_clip *clips;      /* tracks only */
+	size_t n_clips;
+	double gain_db;       /* fader, [-144, +24]; -144 or below = silence */
+	bool mute;
+	bool solo;
+	bool solo_safe;       /* buses: not muted by other strips' solo */
+	bool invert;          /* polarity, all channels */
+	double pan;           /* -1 (L) .. +1 (R); balance for stereo sources */
+	double pan_law_db;    /* one of 0, -3, -4.5, -6: gain of each side at centre */
+	double width;         /* stereo width 0..2 (1 = unchanged, 0 = mono, 2 = wide) */
+	char *output;         /* destination bus name; NULL = master (not for master) */
+	mxd_insert *inserts;
+	size_t n_inserts;
+	mxd_send *sends;
+	size_t n_sends;
+	mxd_loc loc;
+	mxd_loc output_loc;   /* where `output:` was written (for routing errors) */
+} mxd_strip;
+
+typedef struct {
+	double bar_start;     /* first bar (1-based, fractional allowed) this tempo applies from */
+	double seconds;       /* filled: timeline time of that bar */
+	double bpm;           /* beats per minute; a beat is the time signature's denominator note */
+	uint32_t beats_per_bar, beat_unit;
+} mxd_tempo_section;
+
+typedef enum { MXD_FORMAT_AUTO, MXD_FORMAT_WAV, MXD_FORMAT_FLAC, MXD_FORMAT_AIFF } mxd_format;
+
+typedef struct mixdown_session mxd_session;
+struct mixdown_session {
+	char *path;           /* session file path as given (NULL for in-memory text) */
+	char *dir;            /* directory relative files are resolved against */
+	int version;          /* `mixdown:` format version; only 1 exists */
+	double sample_rate;   /* Hz; 0 in the file = first clip's rate (resolved by the parser) */
+	uint32_t channels;    /* master channel count, 1..MXD_MAX_CHANNELS, default 2 */
+	mxd_tempo_section *tempo; /* at least one section when tempo was given */
+	size_t n_tempo;
+	double range_start;   /* s; render range; start >= 0 */
+	double range_end;     /* s; < 0 = end of the last clip */
+	double tail;          /* s of extra render after the last clip (effect tails) */
+	mxd_strip *tracks;
+	size_t n_tracks;
+	mxd_strip *buses;
+	size_t n_buses;
+	mxd_strip master;
+	/* export defaults (the command line overrides them) */
+	char *export_file;    /* relative to dir, or NULL */
+	mxd_format export_format;
+	int export_bits;      /* 16, 24, or 32 (float); 0 = 24 */
+	double export_rate;   /* 0 = session rate */
+};
+
+void mxd_session_free(mxd_session *s); /* NULL-safe */
+
+/* Parse and validate session text (session/parse.c). `name` appears in
+ * messages; `base_dir` resolves relative file paths (NULL = "."). Opens every
+ * clip's file header. On failure returns MIXDOWN_ERR_SESSION (syntax, keys,
+ * types, ranges, routing) or MIXDOWN_ERR_AUDIO (missing/unreadable file) with
+ * `err` filled, and *out = NULL. */
+mixdown_status mxd_session_parse(const char *text, size_t len, const char *name,
+				 const char *base_dir, mxd_session **out, mixdown_error *err);
+
+/* Fill `err` (may be NULL) printf-style; returns `st` for tail calls. */
+mixdown_status mxd_fail(mixdown_error *err, mixdown_status st, const char *file, mxd_loc loc,
+			const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+#endif
