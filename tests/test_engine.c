@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "graph/clip_player.h"
 #include "graph/panner.h"
@@ -815,6 +816,49 @@ static void t_cli_new_and_fx(void)
 	CHECK_INT(rc, 2);
 }
 
+/* A 60-minute, 32-track session renders in bounded memory: the clips are
+ * streamed, so the process's peak RSS stays far below the 3.5 GB the audio
+ * would take decoded. (8 kHz keeps the test quick; memory per track does not
+ * depend on the rate.) */
+static void t_long_session_bounded_memory(void)
+{
+	if (getenv("MXT_QUICK")) {
+		SKIP("MXT_QUICK set");
+		return;
+	}
+	const char *dir = mxt_tempdir();
+	const int64_t n = 8000LL * 3600;
+	SF_INFO info = { .samplerate = 8000, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
+	SNDFILE *f = sf_open(mxt_path(dir, "long.wav"), SFM_WRITE, &info);
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	static short blk[8000];
+	for (int64_t done = 0; done < n; done += 8000) {
+		for (int i = 0; i < 8000; i++)
+			blk[i] = (short)((i * 37 + done) % 2000 - 1000);
+		sf_writef_short(f, blk, 8000);
+	}
+	sf_close(f);
+	char yaml[8192];
+	size_t len = (size_t)snprintf(yaml, sizeof yaml, "channels: 1
+tracks:
+");
+	for (int t = 0; t < 32; t++)
+		len += (size_t)snprintf(yaml + len, sizeof yaml - len, "  - { name: T%d, file: long.wav, gain: -30 }
+", t);
+	CHECK(mxt_write_text(mxt_path(dir, "s.yaml"), yaml) == 0);
+	int rc = mxt_run_cli("render '%s/s.yaml' -o '%s/o.wav' --bits 16 --json", dir, dir);
+	CHECK_INT(rc, 0);
+	CHECK_STR_CONTAINS(mxt_cli_out, "\"frames\": 28800000");
+	struct rusage ru;
+	getrusage(RUSAGE_CHILDREN, &ru);
+	/* ru_maxrss is in KiB; ASan's shadow memory is included when built with it. */
+	long limit_kib = getenv("MXT_ASAN") ? 600 * 1024 : 64 * 1024;
+	CHECK_MSG(ru.ru_maxrss < limit_kib, "peak RSS %ld KiB (limit %ld)", ru.ru_maxrss, limit_kib);
+	printf("# peak RSS of the 60-minute 32-track render: %ld KiB\n", ru.ru_maxrss);
+}
+
 int main(void)
 {
 	static const mxt_case cases[] = {
@@ -842,6 +886,7 @@ int main(void)
 		MXT(t_cli_render_json_and_stdout),
 		MXT(t_cli_session_errors),
 		MXT(t_cli_new_and_fx),
+		MXT(t_long_session_bounded_memory),
 	};
 	return MXT_RUN(cases);
 }

@@ -59,7 +59,7 @@ static const mxd_param band_params[N_SUB] = {
 };
 
 static const mxd_param params[] = {
-	{ .name = "bands", .kind = MXD_PARAM_LIST, .help = "EQ bands, applied in order",
+	{ .name = "bands", .kind = MXD_PARAM_LIST, .unit = "", .help = "EQ bands, applied in order",
 	  .sub = band_params, .n_sub = N_SUB, .max_items = MAX_BANDS, .first_slot = 0 },
 };
 

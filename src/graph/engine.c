@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/delay.h"
+#include "dsp/smooth.h"
 #include "graph/clip_player.h"
 #include "graph/engine.h"
 #include "graph/panner.h"
@@ -25,21 +27,16 @@
 
 /* A fixed delay for one connection or tap (latency compensation). */
 typedef struct {
-	uint32_t channels, delay, size, pos;
-	float *ring[MXD_MAX_CHANNELS];
+	uint32_t channels, delay;
+	mxd_delay line[MXD_MAX_CHANNELS];
 } pdc_line;
 
-/* A smoothed linear gain: linear ramps of SMOOTH_MS toward each new target. */
-typedef struct {
-	float cur, target, step;
-} gain_ramp;
-
-#define SMOOTH_MS 10.0
+#define SMOOTH_MS 10.0 /* fader, mute and send-level ramps */
 
 typedef struct {
 	size_t src, dst;
 	const mxd_send *send;   /* NULL for the main output */
-	gain_ramp level;
+	mxd_smooth level;
 	pdc_line pdc;
 } edge_rt;
 
@@ -53,8 +50,8 @@ typedef struct {
 	mxd_fx **fx;
 	size_t n_fx;
 	mxd_pan_matrix pan;
-	gain_ramp fader;                /* fader x mute x solo */
-	gain_ramp pre_gain;             /* mute x solo, for pre-fader sends */
+	mxd_smooth fader;               /* fader x mute x solo, linear */
+	mxd_smooth pre_gain;            /* mute x solo, for pre-fader sends */
 	mxd_clip_player *clips;
 	size_t n_clips;
 	uint32_t own_latency, latency_out;
@@ -93,11 +90,8 @@ static int pdc_init(pdc_line *l, uint32_t channels, uint32_t delay)
 	memset(l, 0, sizeof *l);
 	l->channels = channels;
 	l->delay = delay;
-	l->size = delay + 1;
-	if (delay == 0)
-		return 0;
-	for (uint32_t c = 0; c < channels; c++)
-		if (!(l->ring[c] = alloc_buf(l->size)))
+	for (uint32_t c = 0; delay && c < channels; c++)
+		if (mxd_delay_alloc(&l->line[c], delay) != 0)
 			return -1;
 	return 0;
 }
@@ -105,62 +99,18 @@ static int pdc_init(pdc_line *l, uint32_t channels, uint32_t delay)
 static void pdc_free(pdc_line *l)
 {
 	for (uint32_t c = 0; c < MXD_MAX_CHANNELS; c++)
-		free(l->ring[c]);
+		mxd_delay_free(&l->line[c]);
 }
 
 /* out = in delayed by l->delay frames (in place allowed). */
 static void pdc_process(pdc_line *l, float *const *in, float *const *out, uint32_t n)
 {
-	if (l->delay == 0) {
-		for (uint32_t c = 0; c < l->channels; c++)
-			if (out[c] != in[c])
-				memcpy(out[c], in[c], n * sizeof(float));
-		return;
-	}
-	uint32_t pos = l->pos;
 	for (uint32_t c = 0; c < l->channels; c++) {
-		float *ring = l->ring[c];
-		uint32_t w = l->pos;
-		for (uint32_t i = 0; i < n; i++) {
-			float x = in[c][i];
-			uint32_t r = w + l->size - l->delay;
-			if (r >= l->size)
-				r -= l->size;
-			ring[w] = x;
-			out[c][i] = ring[r];
-			if (++w == l->size)
-				w = 0;
-		}
-		pos = w;
+		if (out[c] != in[c])
+			memcpy(out[c], in[c], n * sizeof(float));
+		if (l->delay)
+			mxd_delay_process(&l->line[c], out[c], n, l->delay);
 	}
-	l->pos = pos;
-}
-
-static void ramp_init(gain_ramp *g, double value, double rate)
-{
-	g->cur = g->target = (float)value;
-	g->step = (float)(1.0 / (SMOOTH_MS * 0.001 * rate));
-}
-
-/* buf *= gain, ramping linearly toward the target; exact when settled at 1. */
-static void ramp_apply(gain_ramp *g, float *const *buf, uint32_t channels, uint32_t n)
-{
-	if (g->cur == g->target) {
-		if (g->cur == 1.0f)
-			return;
-		for (uint32_t c = 0; c < channels; c++)
-			for (uint32_t i = 0; i < n; i++)
-				buf[c][i] *= g->cur;
-		return;
-	}
-	float cur = g->cur;
-	for (uint32_t i = 0; i < n; i++) {
-		float d = g->target - cur;
-		cur = fabsf(d) <= g->step ? g->target : cur + (d > 0 ? g->step : -g->step);
-		for (uint32_t c = 0; c < channels; c++)
-			buf[c][i] *= cur;
-	}
-	g->cur = cur;
 }
 
 static double db_to_gain(double db)
@@ -216,8 +166,8 @@ static mixdown_status build_node(mixdown_engine *e, size_t i, mixdown_error *err
 
 	mxd_pan_matrix_build(&nd->pan, nd->in_ch, nd->out_ch, st->pan, st->pan_law_db, st->width);
 	bool on = e->routing.audible[i] && !st->mute;
-	ramp_init(&nd->fader, on ? db_to_gain(st->gain_db) : 0.0, e->rate);
-	ramp_init(&nd->pre_gain, on ? 1.0 : 0.0, e->rate);
+	mxd_smooth_init(&nd->fader, e->rate, SMOOTH_MS, on ? db_to_gain(st->gain_db) : 0.0);
+	mxd_smooth_init(&nd->pre_gain, e->rate, SMOOTH_MS, on ? 1.0 : 0.0);
 
 	if (st->kind == MXD_STRIP_TRACK) {
 		nd->clips = calloc(st->n_clips ? st->n_clips : 1, sizeof *nd->clips);
@@ -318,7 +268,7 @@ mixdown_status mixdown_engine_create(const mixdown_session *session, uint32_t ma
 		ed->src = re->src;
 		ed->dst = re->dst;
 		ed->send = re->send;
-		ramp_init(&ed->level, re->send ? db_to_gain(re->send->level_db) : 1.0, e->rate);
+		mxd_smooth_init(&ed->level, e->rate, SMOOTH_MS, re->send ? db_to_gain(re->send->level_db) : 1.0);
 	}
 	if ((st = compute_pdc(e)) != MIXDOWN_SUCCESS) {
 		mixdown_engine_free(e);
@@ -403,11 +353,11 @@ static void feed_edge(mixdown_engine *e, edge_rt *ed, float *const *src, uint32_
 {
 	node_rt *dst = &e->nodes[ed->dst];
 	float *const *x = src;
-	bool plain = ed->level.cur == 1.0f && ed->level.target == 1.0f && ed->pdc.delay == 0;
+	bool plain = mxd_smooth_settled(&ed->level) && ed->level.cur == 1.0 && ed->pdc.delay == 0;
 	if (!plain) {
 		for (uint32_t c = 0; c < dst->in_ch; c++)
 			memcpy(e->tmp[c], src[c], n * sizeof(float));
-		ramp_apply(&ed->level, e->tmp, dst->in_ch, n);
+		mxd_smooth_apply_gain(&ed->level, e->tmp, dst->in_ch, n);
 		pdc_process(&ed->pdc, e->tmp, e->tmp, n);
 		x = e->tmp;
 	}
@@ -447,10 +397,10 @@ static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *er
 			nd->fx[f]->cls->run(nd->fx[f], nd->in, NULL, n);
 		if (nd->has_pre) {
 			mxd_pan_matrix_apply(&nd->pan, (const float *const *)nd->in, nd->pre, n);
-			ramp_apply(&nd->pre_gain, nd->pre, nd->out_ch, n);
+			mxd_smooth_apply_gain(&nd->pre_gain, nd->pre, nd->out_ch, n);
 		}
 		mxd_pan_matrix_apply(&nd->pan, (const float *const *)nd->in, nd->out, n);
-		ramp_apply(&nd->fader, nd->out, nd->out_ch, n);
+		mxd_smooth_apply_gain(&nd->fader, nd->out, nd->out_ch, n);
 		for (size_t j = 0; j < e->n_edges; j++) {
 			edge_rt *ed = &e->edges[j];
 			if (ed->src == i)

@@ -1,0 +1,44 @@
+/* mixdown — freeing the session model.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdlib.h>
+
+#include "session/model.h"
+
+static void strip_free(mxd_strip *st)
+{
+	free(st->name);
+	free(st->color);
+	free(st->group);
+	for (size_t i = 0; i < st->n_clips; i++) {
+		free(st->clips[i].file);
+		free(st->clips[i].file_written);
+	}
+	free(st->clips);
+	free(st->output);
+	for (size_t i = 0; i < st->n_inserts; i++) {
+		free(st->inserts[i].values);
+		free(st->inserts[i].id);
+	}
+	free(st->inserts);
+	for (size_t i = 0; i < st->n_sends; i++)
+		free(st->sends[i].to);
+	free(st->sends);
+}
+
+void mxd_session_free(mxd_session *s)
+{
+	if (!s)
+		return;
+	free(s->path);
+	free(s->dir);
+	free(s->tempo);
+	for (size_t i = 0; i < s->n_tracks; i++)
+		strip_free(&s->tracks[i]);
+	free(s->tracks);
+	for (size_t i = 0; i < s->n_buses; i++)
+		strip_free(&s->buses[i]);
+	free(s->buses);
+	strip_free(&s->master);
+	free(s->export_file);
+	free(s);
+}

@@ -1,0 +1,176 @@
+/* mixdown — reading `inserts:` through the processors' parameter tables.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session/parse_internal.h"
+#include "session/suggest.h"
+
+/* One parameter value (NUMBER, ENUM or BOOL) of table entry p into *slot. */
+static mixdown_status read_value(mxd_pctx *c, const mxd_param *p, const mxy_node *v, double *slot)
+{
+	switch (p->kind) {
+	case MXD_PARAM_NUMBER:
+		if (p->unit && strcmp(p->unit, "dB") == 0 && p->min <= -144.0 && v->kind == MXY_SCALAR &&
+		    (strcmp(v->str, "-inf") == 0 || strcmp(v->str, "-.inf") == 0)) {
+			*slot = p->min;
+			return MIXDOWN_SUCCESS;
+		}
+		return px_number(c, v, p->unit, p->min, p->max, p->integer, slot);
+	case MXD_PARAM_ENUM: {
+		int idx = 0;
+		PX_TRY(px_enum(c, v, p->choices, &idx));
+		*slot = idx;
+		return MIXDOWN_SUCCESS;
+	}
+	case MXD_PARAM_BOOL: {
+		bool b = false;
+		PX_TRY(px_bool(c, v, &b));
+		*slot = b ? 1.0 : 0.0;
+		return MIXDOWN_SUCCESS;
+	}
+	case MXD_PARAM_LIST:
+		break;
+	}
+	return px_fail(c, MIXDOWN_ERR_INTERNAL, v->loc, "parameter table entry has no value kind");
+}
+
+static const char **names_of(const mxd_param *table, size_t n, size_t extra)
+{
+	const char **names = calloc(n + extra + 1, sizeof *names);
+	if (names)
+		for (size_t i = 0; i < n; i++)
+			names[extra + i] = table[i].name;
+	return names;
+}
+
+/* A LIST parameter: a YAML list of mappings keyed by the sub-parameters. */
+static mixdown_status read_list(mxd_pctx *c, const mxd_param *p, const mxy_node *list, double *values)
+{
+	PX_TRY(px_check_list(c, list, NULL));
+	if (mxy_is_null(list))
+		return MIXDOWN_SUCCESS;
+	if (list->n > p->max_items)
+		return px_fail(c, MIXDOWN_ERR_SESSION, list->loc, "too many items: %zu (at most %zu)", list->n,
+			       p->max_items);
+	const char **names = names_of(p->sub, p->n_sub, 0);
+	if (!names)
+		return px_nomem(c);
+	mixdown_status st = MIXDOWN_SUCCESS;
+	for (size_t item = 0; item < list->n && st == MIXDOWN_SUCCESS; item++) {
+		const mxy_node *m = list->items[item];
+		size_t old = px_index(c, item);
+		st = px_check_map(c, m, NULL, names, p->n_sub);
+		for (size_t k = 0; k < p->n_sub && st == MIXDOWN_SUCCESS; k++) {
+			const mxd_param *sub = &p->sub[k];
+			const mxy_node *v = mxy_get(m, sub->name, NULL);
+			if (!v) {
+				/* An item's `type` says what it is: never implied. */
+				if (strcmp(sub->name, "type") == 0)
+					st = px_fail(c, MIXDOWN_ERR_SESSION, m->loc, "missing required key \"type\"");
+				continue;
+			}
+			size_t o2 = px_key(c, sub->name);
+			st = read_value(c, sub, v, &values[mxd_param_slot(p, item, k)]);
+			if (st == MIXDOWN_SUCCESS)
+				px_pop(c, o2);
+		}
+		if (st == MIXDOWN_SUCCESS)
+			px_pop(c, old);
+	}
+	free(names);
+	return st;
+}
+
+static mixdown_status read_insert(mxd_pctx *c, const mxy_node *m, mxd_insert *ins)
+{
+	char got[96];
+	ins->loc = m->loc;
+	if (m->kind != MXY_MAP)
+		return px_fail(c, MIXDOWN_ERR_SESSION, m->loc, "expected a mapping (an insert with `type:`), got %s",
+			       px_describe(m, got, sizeof got));
+	const mxy_node *tn;
+	PX_TRY(px_require(c, m, "type", &tn));
+	size_t old = px_key(c, "type");
+	if (tn->kind != MXY_SCALAR || mxy_is_null(tn))
+		return px_fail(c, MIXDOWN_ERR_SESSION, tn->loc, "expected a processor type name, got %s",
+			       px_describe(tn, got, sizeof got));
+	ins->cls = mxd_fx_class_find(tn->str);
+	if (!ins->cls) {
+		size_t n = mxd_fx_class_count();
+		const char **names = calloc(n + 1, sizeof *names);
+		if (!names)
+			return px_nomem(c);
+		char list[400];
+		size_t o = 0;
+		for (size_t i = 0; i < n; i++) {
+			names[i] = mxd_fx_class_at(i)->name;
+			if (o < sizeof list)
+				o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "", names[i]);
+		}
+		const char *sug = mxd_suggest(tn->str, names, n);
+		mixdown_status st =
+			sug ? px_fail(c, MIXDOWN_ERR_SESSION, tn->loc,
+				      "unknown insert type %s (did you mean \"%s\"?)", px_describe(tn, got, sizeof got), sug)
+			    : px_fail(c, MIXDOWN_ERR_SESSION, tn->loc, "unknown insert type %s (available: %s)",
+				      px_describe(tn, got, sizeof got), list);
+		free(names);
+		return st;
+	}
+	px_pop(c, old);
+	const mxd_fx_class *cls = ins->cls;
+
+	const char **keys = names_of(cls->params, cls->n_params, 3);
+	if (!keys)
+		return px_nomem(c);
+	keys[0] = "type";
+	keys[1] = "id";
+	keys[2] = "bypass";
+	mixdown_status st = px_check_map(c, m, NULL, keys, cls->n_params + 3);
+	free(keys);
+	PX_TRY(st);
+
+	PX_TRY(px_opt_string(c, m, "id", &ins->id));
+	PX_TRY(px_opt_bool(c, m, "bypass", &ins->bypass));
+	ins->values = malloc((cls->n_slots ? cls->n_slots : 1) * sizeof *ins->values);
+	if (!ins->values)
+		return px_nomem(c);
+	mxd_fx_defaults(cls, ins->values);
+	for (size_t i = 0; i < cls->n_params; i++) {
+		const mxd_param *p = &cls->params[i];
+		const mxy_node *v = mxy_get(m, p->name, NULL);
+		if (!v)
+			continue;
+		size_t o2 = px_key(c, p->name);
+		PX_TRY(p->kind == MXD_PARAM_LIST ? read_list(c, p, v, ins->values)
+						 : read_value(c, p, v, &ins->values[p->first_slot]));
+		px_pop(c, o2);
+	}
+	return MIXDOWN_SUCCESS;
+}
+
+mixdown_status px_inserts(mxd_pctx *c, const mxy_node *list, mxd_insert **out, size_t *n_out)
+{
+	PX_TRY(px_check_list(c, list, NULL));
+	if (mxy_is_null(list) || list->n == 0)
+		return MIXDOWN_SUCCESS;
+	*out = calloc(list->n, sizeof **out);
+	if (!*out)
+		return px_nomem(c);
+	*n_out = list->n;
+	for (size_t i = 0; i < list->n; i++) {
+		size_t old = px_index(c, i);
+		PX_TRY(read_insert(c, list->items[i], &(*out)[i]));
+		/* Ids name inserts for automation: unique within the strip. */
+		for (size_t j = 0; j < i && (*out)[i].id; j++)
+			if ((*out)[j].id && strcmp((*out)[j].id, (*out)[i].id) == 0) {
+				const mxy_node *idn = mxy_get(list->items[i], "id", NULL);
+				px_key(c, "id");
+				return px_fail(c, MIXDOWN_ERR_SESSION, idn->loc,
+					       "duplicate insert id \"%s\" (also used by inserts[%zu])", (*out)[i].id, j);
+			}
+		px_pop(c, old);
+	}
+	return MIXDOWN_SUCCESS;
+}
