@@ -8,7 +8,7 @@ passed=0 failed=0 skipped=0 crashed=""
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for t in "$build"/tests/test_*; do
-	[ -x "$t" ] || continue
+	[ -f "$t" ] && [ -x "$t" ] || continue
 	name=$(basename "$t")
 	echo "# $name"
 	"$t" >"$log" 2>&1

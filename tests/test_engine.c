@@ -841,12 +841,9 @@ static void t_long_session_bounded_memory(void)
 	}
 	sf_close(f);
 	char yaml[8192];
-	size_t len = (size_t)snprintf(yaml, sizeof yaml, "channels: 1
-tracks:
-");
+	size_t len = (size_t)snprintf(yaml, sizeof yaml, "channels: 1\ntracks:\n");
 	for (int t = 0; t < 32; t++)
-		len += (size_t)snprintf(yaml + len, sizeof yaml - len, "  - { name: T%d, file: long.wav, gain: -30 }
-", t);
+		len += (size_t)snprintf(yaml + len, sizeof yaml - len, "  - { name: T%d, file: long.wav, gain: -30 }\n", t);
 	CHECK(mxt_write_text(mxt_path(dir, "s.yaml"), yaml) == 0);
 	int rc = mxt_run_cli("render '%s/s.yaml' -o '%s/o.wav' --bits 16 --json", dir, dir);
 	CHECK_INT(rc, 0);

@@ -68,7 +68,7 @@ static mixdown_status visit(dfs_ctx *c, size_t node)
 			mxd_loc loc = ed->send ? ed->send->loc : r->strips[src]->output_loc;
 			const char *key = ed->send ? "sends" : "output";
 			return mxd_fail(c->err, MIXDOWN_ERR_SESSION, c->s->path ? c->s->path : "<session>", loc,
-					key, "routing loop: %s%s", msg, r->strips[src]->name);
+					key, "routing loop: %s%s", msg, r->strips[node]->name);
 		}
 		if (c->color[src] == WHITE) {
 			mixdown_status st = visit(c, src);
