@@ -3,7 +3,7 @@
 # Runs apt-get (through sudo when not root) only for packages that are missing.
 set -eu
 packages="build-essential clang meson ninja-build pkg-config
-libsndfile1-dev libsoxr-dev libebur128-dev libyaml-dev"
+libsndfile1-dev libsoxr-dev libebur128-dev libyaml-dev libkissfft-dev"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
