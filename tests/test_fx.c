@@ -172,6 +172,9 @@ static void check_entry(const char *cls, const mxd_param *p)
 		for (size_t s = 0; s < p->n_sub; s++)
 			check_entry(cls, &p->sub[s]);
 		break;
+	case MXD_PARAM_FILE:
+		CHECK_MSG(!p->automatable, "%s.%s: a file cannot be automated", cls, p->name);
+		break;
 	}
 	CHECK_MSG(p->name && p->help && p->unit, "%s.%s: name/help/unit", cls, p->name ? p->name : "?");
 }

@@ -24,6 +24,7 @@ static const char *kind_name(mxd_param_kind k)
 	case MXD_PARAM_ENUM: return "enum";
 	case MXD_PARAM_BOOL: return "bool";
 	case MXD_PARAM_LIST: return "list";
+	case MXD_PARAM_FILE: return "file";
 	default: return "number";
 	}
 }

@@ -5,6 +5,7 @@
  * `const mxd_fx_class mxd_fx_NAME_class`, list the file in src/fx/meson.build
  * and add X(NAME) below. The order here is the order `mixdown fx list` shows.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,27 +108,48 @@ long mxd_fx_param_path(const mxd_fx_class *cls, const char *path, const mxd_para
 mxd_fx *mxd_fx_instantiate(const mxd_fx_class *cls, const double *values, double sample_rate,
 			   uint32_t max_block, uint32_t channels)
 {
+	return mxd_fx_instantiate_files(cls, values, NULL, sample_rate, max_block, channels, NULL, 0);
+}
+
+static mxd_fx *fail_with(mxd_fx *fx, char *err, size_t err_size, const char *why)
+{
+	if (err && err_size && why)
+		snprintf(err, err_size, "%s", why);
+	if (fx)
+		fx->cls->destroy(fx);
+	return NULL;
+}
+
+mxd_fx *mxd_fx_instantiate_files(const mxd_fx_class *cls, const double *values, char *const *files,
+				 double sample_rate, uint32_t max_block, uint32_t channels, char *err,
+				 size_t err_size)
+{
+	if (err && err_size)
+		err[0] = 0;
 	if (!cls || channels < 1 || channels > MXD_MAX_CHANNELS || !(sample_rate > 0))
-		return NULL;
+		return fail_with(NULL, err, err_size, "invalid sample rate or channel count");
 	mxd_fx *fx = cls->create(cls);
 	if (!fx)
-		return NULL;
+		return fail_with(NULL, err, err_size, "out of memory");
 	double *defs = NULL;
 	if (!values) {
 		defs = malloc((cls->n_slots ? cls->n_slots : 1) * sizeof *defs);
-		if (!defs) {
-			cls->destroy(fx);
-			return NULL;
-		}
+		if (!defs)
+			return fail_with(fx, err, err_size, "out of memory");
 		mxd_fx_defaults(cls, defs);
 		values = defs;
 	}
 	for (size_t s = 0; s < cls->n_slots; s++)
 		cls->set_param(fx, s, values[s]);
 	free(defs);
-	if (cls->activate(fx, sample_rate, max_block, channels) != 0) {
-		cls->destroy(fx);
-		return NULL;
+	for (size_t s = 0; files && s < cls->n_slots; s++) {
+		if (!files[s])
+			continue;
+		char why[256] = "cannot load file";
+		if (!cls->set_file || cls->set_file(fx, s, files[s], why, sizeof why) != 0)
+			return fail_with(fx, err, err_size, why);
 	}
+	if (cls->activate(fx, sample_rate, max_block, channels) != 0)
+		return fail_with(fx, err, err_size, "out of memory while activating");
 	return fx;
 }

@@ -38,6 +38,10 @@ typedef enum {
 	MXD_PARAM_ENUM,   /* index into choices[] (NULL-terminated list of names) */
 	MXD_PARAM_BOOL,   /* 0 or 1; session files write true/false */
 	MXD_PARAM_LIST,   /* a list of items, each described by sub[] */
+	MXD_PARAM_FILE,   /* a path to a file (e.g. an impulse response); the parser
+			   * resolves it against the session folder and checks it can
+			   * be opened; the class receives it through set_file(). Its
+			   * value slot is unused (always 0). Not automatable. */
 } mxd_param_kind;
 
 typedef struct mxd_param mxd_param;
@@ -78,6 +82,10 @@ struct mxd_fx_class {
 	/* channels: 1..MXD_MAX_CHANNELS. Returns 0 on success, -1 on allocation failure. */
 	int (*activate)(mxd_fx *fx, double sample_rate, uint32_t max_block, uint32_t channels);
 	void (*set_param)(mxd_fx *fx, size_t slot, double value);
+	/* FILE parameters only (NULL otherwise): control thread, after create() and
+	 * before activate(). May read the file and allocate. Returns 0, or -1 with
+	 * a reason in err (e.g. "not an audio file: ..."). */
+	int (*set_file)(mxd_fx *fx, size_t slot, const char *path, char *err, size_t err_size);
 	void (*run)(mxd_fx *fx, float *const *io, const float *const *sidechain, uint32_t n);
 	uint32_t (*latency)(const mxd_fx *fx);
 	void (*reset)(mxd_fx *fx);
@@ -111,5 +119,11 @@ long mxd_fx_param_path(const mxd_fx_class *cls, const char *path, const mxd_para
 /* Create + set every value + activate. Returns NULL on failure. */
 mxd_fx *mxd_fx_instantiate(const mxd_fx_class *cls, const double *values, double sample_rate,
 			   uint32_t max_block, uint32_t channels);
+
+/* The same with FILE parameters: files[slot] is a path or NULL (files itself may
+ * be NULL). On failure returns NULL and, when err is given, a reason. */
+mxd_fx *mxd_fx_instantiate_files(const mxd_fx_class *cls, const double *values, char *const *files,
+				 double sample_rate, uint32_t max_block, uint32_t channels, char *err,
+				 size_t err_size);
 
 #endif

@@ -16,8 +16,13 @@ static void strip_free(mxd_strip *st)
 	free(st->clips);
 	free(st->output);
 	for (size_t i = 0; i < st->n_inserts; i++) {
-		free(st->inserts[i].values);
-		free(st->inserts[i].id);
+		mxd_insert *ins = &st->inserts[i];
+		for (size_t k = 0; ins->files && k < ins->cls->n_slots; k++)
+			free(ins->files[k]);
+		free(ins->files);
+		free(ins->values);
+		free(ins->id);
+		free(ins->sidechain);
 	}
 	free(st->inserts);
 	for (size_t i = 0; i < st->n_sends; i++)

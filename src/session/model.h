@@ -49,11 +49,25 @@ typedef struct {
 	mxd_loc loc;
 } mxd_clip;
 
+/* Which part of the strip's signal an insert processes (`channels:`). */
+typedef enum {
+	MXD_INSERT_ALL,   /* every channel */
+	MXD_INSERT_MID,   /* M = (L+R)/2 of a stereo strip, decoded back after */
+	MXD_INSERT_SIDE,  /* S = (L-R)/2 */
+	MXD_INSERT_LEFT,
+	MXD_INSERT_RIGHT,
+} mxd_insert_channels;
+
 typedef struct {
 	const mxd_fx_class *cls;
 	double *values;       /* cls->n_slots values, owned */
+	char **files;         /* NULL, or cls->n_slots entries: resolved paths of FILE parameters (or NULL); owned */
 	char *id;             /* optional user id (for automation addressing), or NULL */
 	bool bypass;
+	mxd_insert_channels channels;
+	double mix;           /* engine dry/wet 0..1 (1 = fully processed); classes with their own `mix` keep 1 */
+	char *sidechain;      /* name of the track/bus keying this insert, or NULL */
+	mxd_loc sidechain_loc;
 	mxd_loc loc;
 } mxd_insert;
 

@@ -153,16 +153,15 @@ static char *join_path(const char *dir, const char *file)
 	return p;
 }
 
-/* `n` is the file name node; its key path is current. */
-static mixdown_status open_audio(mxd_pctx *c, const mxy_node *n, mxd_clip *clip)
+mixdown_status px_audio_file(mxd_pctx *c, const mxy_node *n, char **written, char **resolved, SF_INFO *info)
 {
-	PX_TRY(px_string(c, n, &clip->file_written));
-	if (!clip->file_written[0])
+	PX_TRY(px_string(c, n, written));
+	if (!(*written)[0])
 		return px_fail(c, MIXDOWN_ERR_SESSION, n->loc, "expected a file path, got an empty string");
-	if (!(clip->file = join_path(c->s->dir, clip->file_written)))
+	if (!(*resolved = join_path(c->s->dir, *written)))
 		return px_nomem(c);
-	const char *w = clip->file_written;
-	int fd = open(clip->file, O_RDONLY);
+	const char *w = *written;
+	int fd = open(*resolved, O_RDONLY);
 	if (fd < 0)
 		return px_fail(c, MIXDOWN_ERR_AUDIO, n->loc, "cannot open '%s': %s", w, strerror(errno));
 	struct stat sb;
@@ -170,9 +169,8 @@ static mixdown_status open_audio(mxd_pctx *c, const mxy_node *n, mxd_clip *clip)
 	close(fd);
 	if (is_dir)
 		return px_fail(c, MIXDOWN_ERR_AUDIO, n->loc, "cannot open '%s': %s", w, strerror(EISDIR));
-	SF_INFO info;
-	memset(&info, 0, sizeof info);
-	SNDFILE *f = sf_open(clip->file, SFM_READ, &info);
+	memset(info, 0, sizeof *info);
+	SNDFILE *f = sf_open(*resolved, SFM_READ, info);
 	if (!f) {
 		char why[256];
 		snprintf(why, sizeof why, "%s", sf_strerror(NULL));
@@ -182,8 +180,16 @@ static mixdown_status open_audio(mxd_pctx *c, const mxy_node *n, mxd_clip *clip)
 		return px_fail(c, MIXDOWN_ERR_AUDIO, n->loc, "cannot read '%s' as audio: %s", w, why);
 	}
 	sf_close(f);
-	if (info.samplerate <= 0 || info.channels <= 0 || info.frames <= 0)
+	if (info->samplerate <= 0 || info->channels <= 0 || info->frames <= 0)
 		return px_fail(c, MIXDOWN_ERR_AUDIO, n->loc, "'%s' contains no audio", w);
+	return MIXDOWN_SUCCESS;
+}
+
+/* `n` is the file name node; its key path is current. */
+static mixdown_status open_audio(mxd_pctx *c, const mxy_node *n, mxd_clip *clip)
+{
+	SF_INFO info;
+	PX_TRY(px_audio_file(c, n, &clip->file_written, &clip->file, &info));
 	clip->file_rate = info.samplerate;
 	clip->file_channels = (uint32_t)info.channels;
 	clip->file_frames = info.frames;

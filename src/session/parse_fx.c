@@ -17,6 +17,8 @@ static mixdown_status read_value(mxd_pctx *c, const mxd_param *p, const mxy_node
 			*slot = p->min;
 			return MIXDOWN_SUCCESS;
 		}
+		if (p->unit && strcmp(p->unit, "ms") == 0 && !p->integer)
+			return px_ms_or_note(c, v, p->min, p->max, slot);
 		return px_number(c, v, p->unit, p->min, p->max, p->integer, slot);
 	case MXD_PARAM_ENUM: {
 		int idx = 0;
@@ -31,6 +33,7 @@ static mixdown_status read_value(mxd_pctx *c, const mxd_param *p, const mxy_node
 		return MIXDOWN_SUCCESS;
 	}
 	case MXD_PARAM_LIST:
+	case MXD_PARAM_FILE:
 		break;
 	}
 	return px_fail(c, MIXDOWN_ERR_INTERNAL, v->loc, "parameter table entry has no value kind");
@@ -121,18 +124,40 @@ static mixdown_status read_insert(mxd_pctx *c, const mxy_node *m, mxd_insert *in
 	px_pop(c, old);
 	const mxd_fx_class *cls = ins->cls;
 
-	const char **keys = names_of(cls->params, cls->n_params, 3);
+	/* Keys every insert takes, then the class's parameters. A class with
+	 * its own `mix` parameter (delay, reverb, ...) owns that key. */
+	bool own_mix = mxd_fx_param_find(cls, "mix") != NULL;
+	const char *common[] = { "type", "id", "bypass", "channels", "sidechain", "mix" };
+	size_t n_common = sizeof common / sizeof common[0] - (own_mix ? 1 : 0);
+	const char **keys = names_of(cls->params, cls->n_params, n_common);
 	if (!keys)
 		return px_nomem(c);
-	keys[0] = "type";
-	keys[1] = "id";
-	keys[2] = "bypass";
-	mixdown_status st = px_check_map(c, m, NULL, keys, cls->n_params + 3);
+	memcpy(keys, common, n_common * sizeof *keys);
+	mixdown_status st = px_check_map(c, m, NULL, keys, cls->n_params + n_common);
 	free(keys);
 	PX_TRY(st);
 
 	PX_TRY(px_opt_string(c, m, "id", &ins->id));
 	PX_TRY(px_opt_bool(c, m, "bypass", &ins->bypass));
+	ins->mix = 1.0;
+	if (!own_mix)
+		PX_TRY(px_opt_number(c, m, "mix", "", 0.0, 1.0, false, &ins->mix));
+	const mxy_node *chn = mxy_get(m, "channels", NULL);
+	if (chn) {
+		static const char *const parts[] = { "all", "mid", "side", "left", "right", NULL };
+		int idx = 0;
+		size_t o = px_key(c, "channels");
+		PX_TRY(px_enum(c, chn, parts, &idx));
+		ins->channels = (mxd_insert_channels)idx;
+		px_pop(c, o);
+	}
+	const mxy_node *scn = mxy_get(m, "sidechain", NULL);
+	if (scn) {
+		size_t o = px_key(c, "sidechain");
+		PX_TRY(px_string(c, scn, &ins->sidechain));
+		ins->sidechain_loc = scn->loc;
+		px_pop(c, o);
+	}
 	ins->values = malloc((cls->n_slots ? cls->n_slots : 1) * sizeof *ins->values);
 	if (!ins->values)
 		return px_nomem(c);
@@ -143,8 +168,18 @@ static mixdown_status read_insert(mxd_pctx *c, const mxy_node *m, mxd_insert *in
 		if (!v)
 			continue;
 		size_t o2 = px_key(c, p->name);
-		PX_TRY(p->kind == MXD_PARAM_LIST ? read_list(c, p, v, ins->values)
-						 : read_value(c, p, v, &ins->values[p->first_slot]));
+		if (p->kind == MXD_PARAM_FILE) {
+			if (!ins->files && !(ins->files = calloc(cls->n_slots, sizeof *ins->files)))
+				return px_nomem(c);
+			char *written = NULL;
+			SF_INFO info;
+			st = px_audio_file(c, v, &written, &ins->files[p->first_slot], &info);
+			free(written);
+			PX_TRY(st);
+		} else {
+			PX_TRY(p->kind == MXD_PARAM_LIST ? read_list(c, p, v, ins->values)
+							 : read_value(c, p, v, &ins->values[p->first_slot]));
+		}
 		px_pop(c, o2);
 	}
 	return MIXDOWN_SUCCESS;

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <sndfile.h>
+
 #include "session/model.h"
 #include "session/yaml_tree.h"
 
@@ -75,6 +77,15 @@ mixdown_status px_opt_db(mxd_pctx *c, const mxy_node *map, const char *key, doub
 mixdown_status px_opt_bool(mxd_pctx *c, const mxy_node *map, const char *key, bool *out);
 mixdown_status px_opt_string(mxd_pctx *c, const mxy_node *map, const char *key, char **out);
 mixdown_status px_opt_time(mxd_pctx *c, const mxy_node *map, const char *key, double *out);
+
+/* A time in ms, or a tempo note ("1/4", "1/8.", "1/8t") converted to ms at
+ * the session's starting tempo; range-checked in ms. */
+mixdown_status px_ms_or_note(mxd_pctx *c, const mxy_node *n, double min, double max, double *out);
+
+/* An audio file path (scalar `n`, key path current): resolved against the
+ * session folder into *resolved, checked to open as audio (info filled).
+ * Both strings are owned by the caller, also on failure. */
+mixdown_status px_audio_file(mxd_pctx *c, const mxy_node *n, char **written, char **resolved, SF_INFO *info);
 
 /* Inserts (parse_fx.c): `list` is the value of an `inserts:` key (path pushed). */
 mixdown_status px_inserts(mxd_pctx *c, const mxy_node *list, mxd_insert **out, size_t *n_out);

@@ -438,3 +438,44 @@ mixdown_status px_opt_time(mxd_pctx *c, const mxy_node *map, const char *key, do
 {
 	OPT_WRAP(px_time(c, v, out));
 }
+
+/* "N/D" with an optional "." (dotted, x1.5) or "t" (triplet, x2/3): a note
+ * value as a fraction of a whole note. Returns false for anything else. */
+static bool parse_note(const char *str, double *whole_notes)
+{
+	unsigned num = 0, den = 0;
+	int used = 0;
+	if (sscanf(str, "%u/%u%n", &num, &den, &used) != 2 || num == 0 || num > 64 || den == 0 || den > 256)
+		return false;
+	double f = (double)num / (double)den;
+	const char *rest = str + used;
+	if (*rest == '.')
+		f *= 1.5, rest++;
+	else if (*rest == 't' || *rest == 'T')
+		f *= 2.0 / 3.0, rest++;
+	if (*rest)
+		return false;
+	*whole_notes = f;
+	return true;
+}
+
+mixdown_status px_ms_or_note(mxd_pctx *c, const mxy_node *n, double min, double max, double *out)
+{
+	double whole;
+	if (n->kind != MXY_SCALAR || !parse_note(n->str, &whole))
+		return px_number(c, n, "ms", min, max, false, out);
+	const mxd_session *s = c->s;
+	if (s->n_tempo == 0)
+		return px_fail(c, MIXDOWN_ERR_SESSION, n->loc,
+			       "the note value \"%s\" needs a tempo (set `tempo:` at the top level)", n->str);
+	/* A beat is the meter's denominator note; the tempo at the session start
+	 * applies (docs/session-format.md, "Tempo and bar:beat times"). */
+	const mxd_tempo_section *t = &s->tempo[0];
+	double ms = whole * t->beat_unit * 60000.0 / t->bpm;
+	if (!(ms >= min && ms <= max))
+		return px_fail(c, MIXDOWN_ERR_SESSION, n->loc,
+			       "the note value \"%s\" is %.1f ms at %g bpm, out of range [%g, %g] ms", n->str, ms,
+			       t->bpm, min, max);
+	*out = ms;
+	return MIXDOWN_SUCCESS;
+}
