@@ -15,31 +15,6 @@
 #include "mixdown/mixdown.h"
 #include "util.h"
 
-/* Load `yaml` written as dir/session.yaml and render it with `opt`. */
-static mixdown_status render_yaml(const char *dir, const char *yaml, mixdown_render_options *opt,
-				  mixdown_render_report *rep, mixdown_error *err)
-{
-	const char *path = mxt_path(dir, "session.yaml");
-	if (mxt_write_text(path, yaml) != 0)
-		return MIXDOWN_ERR_IO;
-	mixdown_session *s = NULL;
-	mixdown_status st = mixdown_session_load(path, &s, err);
-	if (st != MIXDOWN_SUCCESS) {
-		char msg[1024];
-		mixdown_error_format(err, msg, sizeof msg);
-		printf("# load failed: %s\n", msg);
-		return st;
-	}
-	st = mixdown_render(s, opt, rep, err);
-	if (st != MIXDOWN_SUCCESS) {
-		char msg[1024];
-		mixdown_error_format(err, msg, sizeof msg);
-		printf("# render failed: %s\n", msg);
-	}
-	mixdown_session_free(s);
-	return st;
-}
-
 static mixdown_render_options out_opts(const char *path, mixdown_sample_format fmt)
 {
 	mixdown_render_options o = mixdown_render_options_init();
@@ -77,7 +52,7 @@ static void null_case(int channels, int bits)
 	mixdown_render_options o = out_opts(mxt_path(dir, "out.wav"), bits == 16 ? MIXDOWN_SAMPLE_INT16 : MIXDOWN_SAMPLE_INT24);
 	mixdown_render_report rep;
 	mixdown_error err;
-	CHECK_INT(render_yaml(dir, yaml, &o, &rep, &err), MIXDOWN_SUCCESS);
+	CHECK_INT(mxt_render_yaml(dir, yaml, &o, &rep, &err), MIXDOWN_SUCCESS);
 	int64_t fa = 0, fb = 0;
 	int ca = 0, cb = 0;
 	int32_t *a = mxt_read_audio_int(mxt_path(dir, "in.wav"), &fa, &ca);
@@ -123,7 +98,7 @@ static void t_summing(void)
 	mixdown_render_options o = out_opts(mxt_path(dir, "out.wav"), MIXDOWN_SAMPLE_FLOAT32);
 	mixdown_render_report rep;
 	mixdown_error err;
-	CHECK_INT(render_yaml(dir, yaml, &o, &rep, &err), MIXDOWN_SUCCESS);
+	CHECK_INT(mxt_render_yaml(dir, yaml, &o, &rep, &err), MIXDOWN_SUCCESS);
 	int64_t fo = 0;
 	int co = 0;
 	float *out = mxt_read_audio(mxt_path(dir, "out.wav"), &fo, &co, NULL, NULL);
@@ -202,7 +177,7 @@ static void t_pan_laws_rendered(void)
 				 laws[l]);
 			mixdown_render_options o = out_opts(mxt_path(dir, "o.wav"), MIXDOWN_SAMPLE_FLOAT32);
 			mixdown_error err;
-			CHECK_INT(render_yaml(dir, yaml, &o, NULL, &err), MIXDOWN_SUCCESS);
+			CHECK_INT(mxt_render_yaml(dir, yaml, &o, NULL, &err), MIXDOWN_SUCCESS);
 			float *out = mxt_read_audio(mxt_path(dir, "o.wav"), NULL, NULL, NULL, NULL);
 			double gl, gr;
 			mxd_pan_gains(pan, laws[l], &gl, &gr);
@@ -252,7 +227,7 @@ static void resample_case(int in_rate)
 	const char *yaml = "sample_rate: 48000\nchannels: 1\ntracks: [ { name: Tone, file: tone.wav } ]\n";
 	mixdown_render_options o = out_opts(mxt_path(dir, "o.wav"), MIXDOWN_SAMPLE_FLOAT32);
 	mixdown_error err;
-	CHECK_INT(render_yaml(dir, yaml, &o, NULL, &err), MIXDOWN_SUCCESS);
+	CHECK_INT(mxt_render_yaml(dir, yaml, &o, NULL, &err), MIXDOWN_SUCCESS);
 	int64_t fo = 0;
 	int rate = 0;
 	float *out = mxt_read_audio(mxt_path(dir, "o.wav"), &fo, NULL, &rate, NULL);
@@ -298,7 +273,7 @@ static void pdc_case(bool report, double *max_abs)
 	mixdown_render_options o = out_opts(mxt_path(dir, "o.wav"), MIXDOWN_SAMPLE_FLOAT32);
 	mixdown_render_report rep;
 	mixdown_error err;
-	CHECK_INT(render_yaml(dir, yaml, &o, &rep, &err), MIXDOWN_SUCCESS);
+	CHECK_INT(mxt_render_yaml(dir, yaml, &o, &rep, &err), MIXDOWN_SUCCESS);
 	CHECK_INT(rep.latency, report ? 333 : 0);
 	int64_t fo = 0;
 	float *out = mxt_read_audio(mxt_path(dir, "o.wav"), &fo, NULL, NULL, NULL);
@@ -343,7 +318,7 @@ static void t_clip_position_offset_length(void)
 			   "      - { file: r.wav, at: 1.0, offset: 0.9 }\n";
 	mixdown_render_options o = out_opts(mxt_path(dir, "o.wav"), MIXDOWN_SAMPLE_FLOAT32);
 	mixdown_error err;
-	CHECK_INT(render_yaml(dir, yaml, &o, NULL, &err), MIXDOWN_SUCCESS);
+	CHECK_INT(mxt_render_yaml(dir, yaml, &o, NULL, &err), MIXDOWN_SUCCESS);
 	int64_t fo = 0;
 	float *out = mxt_read_audio(mxt_path(dir, "o.wav"), &fo, NULL, NULL, NULL);
 	CHECK_INT(fo, 48000 + 4800); /* ends with the second clip: 1.0 s + 0.1 s */
@@ -376,7 +351,7 @@ static void t_fade_curves(void)
 			 "fade_curve: %s, gain: -6.0206 } ] } ]\n", curves[c]);
 		mixdown_render_options o = out_opts(mxt_path(dir, "o.wav"), MIXDOWN_SAMPLE_FLOAT32);
 		mixdown_error err;
-		CHECK_INT(render_yaml(dir, yaml, &o, NULL, &err), MIXDOWN_SUCCESS);
+		CHECK_INT(mxt_render_yaml(dir, yaml, &o, NULL, &err), MIXDOWN_SUCCESS);
 		float *out = mxt_read_audio(mxt_path(dir, "o.wav"), NULL, NULL, NULL, NULL);
 		CHECK(out != NULL);
 		if (!out)
@@ -421,7 +396,7 @@ static void t_bar_beat_positions(void)
 			   "      - { file: c.wav, at: \"2:3\" }\n      - { file: c.wav, at: \"3:1:480\" }\n";
 	mixdown_render_options o = out_opts(mxt_path(dir, "o.wav"), MIXDOWN_SAMPLE_FLOAT32);
 	mixdown_error err;
-	CHECK_INT(render_yaml(dir, yaml, &o, NULL, &err), MIXDOWN_SUCCESS);
+	CHECK_INT(mxt_render_yaml(dir, yaml, &o, NULL, &err), MIXDOWN_SUCCESS);
 	int64_t fo = 0;
 	float *out = mxt_read_audio(mxt_path(dir, "o.wav"), &fo, NULL, NULL, NULL);
 	CHECK_INT(fo, 272000 + 10);
@@ -457,7 +432,7 @@ static void t_stems_sum_to_mix(void)
 	o.stems_dir = mxt_path(dir, "stems");
 	mixdown_render_report rep;
 	mixdown_error err;
-	CHECK_INT(render_yaml(dir, yaml, &o, &rep, &err), MIXDOWN_SUCCESS);
+	CHECK_INT(mxt_render_yaml(dir, yaml, &o, &rep, &err), MIXDOWN_SUCCESS);
 	CHECK_INT(rep.n_files, 4);
 	CHECK_INT(rep.latency, 64);
 	int64_t fm = 0, f1 = 0, f2 = 0, f3 = 0;
@@ -508,7 +483,7 @@ static void t_formats_and_rate(void)
 	for (size_t i = 0; i < 3; i++) {
 		mixdown_render_options o = out_opts(mxt_path(dir, cases[i].name), cases[i].fmt);
 		mixdown_error err;
-		CHECK_INT(render_yaml(dir, yaml, &o, NULL, &err), MIXDOWN_SUCCESS);
+		CHECK_INT(mxt_render_yaml(dir, yaml, &o, NULL, &err), MIXDOWN_SUCCESS);
 		int format = 0;
 		int64_t fo = 0;
 		float *out = mxt_read_audio(mxt_path(dir, cases[i].name), &fo, NULL, NULL, &format);
@@ -522,7 +497,7 @@ static void t_formats_and_rate(void)
 	o.sample_rate = 44100;
 	mixdown_render_report rep;
 	mixdown_error err;
-	CHECK_INT(render_yaml(dir, yaml, &o, &rep, &err), MIXDOWN_SUCCESS);
+	CHECK_INT(mxt_render_yaml(dir, yaml, &o, &rep, &err), MIXDOWN_SUCCESS);
 	int64_t fo = 0;
 	int rate = 0;
 	float *out = mxt_read_audio(mxt_path(dir, "r.wav"), &fo, NULL, &rate, NULL);
@@ -585,11 +560,11 @@ static void t_clipping_counted_and_float_keeps_headroom(void)
 	mixdown_render_options o = out_opts(mxt_path(dir, "i.wav"), MIXDOWN_SAMPLE_INT16);
 	mixdown_render_report rep;
 	mixdown_error err;
-	CHECK_INT(render_yaml(dir, yaml, &o, &rep, &err), MIXDOWN_SUCCESS);
+	CHECK_INT(mxt_render_yaml(dir, yaml, &o, &rep, &err), MIXDOWN_SUCCESS);
 	CHECK_INT(rep.clipped_samples, 1000);
 	CHECK_NEAR(rep.peak_dbfs, 20 * log10(1.6), 1e-4);
 	o = out_opts(mxt_path(dir, "f.wav"), MIXDOWN_SAMPLE_FLOAT32);
-	CHECK_INT(render_yaml(dir, yaml, &o, &rep, &err), MIXDOWN_SUCCESS);
+	CHECK_INT(mxt_render_yaml(dir, yaml, &o, &rep, &err), MIXDOWN_SUCCESS);
 	CHECK_INT(rep.clipped_samples, 0);
 	float *out = mxt_read_audio(mxt_path(dir, "f.wav"), NULL, NULL, NULL, NULL);
 	CHECK(out && out[500] == 1.6f);
@@ -608,7 +583,7 @@ static void t_nonfinite_input_never_reaches_output(void)
 	mixdown_render_options o = out_opts(mxt_path(dir, "f.wav"), MIXDOWN_SAMPLE_FLOAT32);
 	mixdown_render_report rep;
 	mixdown_error err;
-	CHECK_INT(render_yaml(dir, yaml, &o, &rep, &err), MIXDOWN_SUCCESS);
+	CHECK_INT(mxt_render_yaml(dir, yaml, &o, &rep, &err), MIXDOWN_SUCCESS);
 	CHECK(rep.nonfinite_samples >= 13);
 	int64_t fo = 0;
 	float *out = mxt_read_audio(mxt_path(dir, "f.wav"), &fo, NULL, NULL, NULL);
@@ -640,7 +615,7 @@ static void t_solo_and_mute(void)
 			   "buses: [ { name: Grp }, { name: Verb } ]\n";
 	mixdown_render_options o = out_opts(mxt_path(dir, "o.wav"), MIXDOWN_SAMPLE_FLOAT32);
 	mixdown_error err;
-	CHECK_INT(render_yaml(dir, yaml, &o, NULL, &err), MIXDOWN_SUCCESS);
+	CHECK_INT(mxt_render_yaml(dir, yaml, &o, NULL, &err), MIXDOWN_SUCCESS);
 	float *out = mxt_read_audio(mxt_path(dir, "o.wav"), NULL, NULL, NULL, NULL);
 	CHECK(out != NULL);
 	if (out)
@@ -670,7 +645,7 @@ static void t_failed_render_keeps_old_output(void)
 	o.stems_dir = mxt_path(dir, "stems");
 	mixdown_error err;
 	const char *yaml = "tracks: [ { name: X, file: x.wav } ]\nbuses: [ { name: Bus } ]\n";
-	mixdown_status st = render_yaml(dir, yaml, &o, NULL, &err);
+	mixdown_status st = mxt_render_yaml(dir, yaml, &o, NULL, &err);
 	CHECK_INT(st, MIXDOWN_ERR_CANCELLED);
 	FILE *f = fopen(mxt_path(dir, "out.wav"), "rb");
 	char buf[64] = "";

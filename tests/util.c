@@ -181,3 +181,28 @@ double mxt_rms_db(const float *buf, int channels, int ch, int64_t start, int64_t
 	}
 	return 10.0 * log10(acc / (double)count + 1e-300);
 }
+
+/* Load `yaml` written as dir/session.yaml and render it with `opt`. */
+mixdown_status mxt_render_yaml(const char *dir, const char *yaml, mixdown_render_options *opt,
+				  mixdown_render_report *rep, mixdown_error *err)
+{
+	const char *path = mxt_path(dir, "session.yaml");
+	if (mxt_write_text(path, yaml) != 0)
+		return MIXDOWN_ERR_IO;
+	mixdown_session *s = NULL;
+	mixdown_status st = mixdown_session_load(path, &s, err);
+	if (st != MIXDOWN_SUCCESS) {
+		char msg[1024];
+		mixdown_error_format(err, msg, sizeof msg);
+		printf("# load failed: %s\n", msg);
+		return st;
+	}
+	st = mixdown_render(s, opt, rep, err);
+	if (st != MIXDOWN_SUCCESS) {
+		char msg[1024];
+		mixdown_error_format(err, msg, sizeof msg);
+		printf("# render failed: %s\n", msg);
+	}
+	mixdown_session_free(s);
+	return st;
+}

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mixdown/mixdown.h"
+
 /* A fresh empty directory under $TMPDIR (or /tmp); the returned string is static
  * per call slot (copy it if you need several). Removed at exit. */
 const char *mxt_tempdir(void);
@@ -46,5 +48,10 @@ void mxt_noise(float *buf, int64_t n, double amp, uint32_t seed);
 
 /* RMS in dB of a channel of an interleaved buffer over [start, start+count). */
 double mxt_rms_db(const float *buf, int channels, int ch, int64_t start, int64_t count);
+
+/* Write `yaml` as dir/session.yaml, load and render it with `opt` (rep may be
+ * NULL); failures are printed as TAP comments. */
+mixdown_status mxt_render_yaml(const char *dir, const char *yaml, mixdown_render_options *opt,
+			       mixdown_render_report *rep, mixdown_error *err);
 
 #endif

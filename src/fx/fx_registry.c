@@ -23,14 +23,21 @@ MXD_FX_CLASSES(DECLARE_CLASS)
 #define CLASS_ENTRY(n) &mxd_fx_##n##_class,
 static const mxd_fx_class *const registry[] = { MXD_FX_CLASSES(CLASS_ENTRY) };
 
+#define N_BUILTIN (sizeof registry / sizeof registry[0])
+#define MAX_EXTRA 256
+
+/* Classes added at run time (plugins, test doubles); see processor.h. */
+static const mxd_fx_class *extra[MAX_EXTRA];
+static size_t n_extra;
+
 size_t mxd_fx_class_count(void)
 {
-	return sizeof registry / sizeof registry[0];
+	return N_BUILTIN + n_extra;
 }
 
 const mxd_fx_class *mxd_fx_class_at(size_t i)
 {
-	return i < mxd_fx_class_count() ? registry[i] : NULL;
+	return i < N_BUILTIN ? registry[i] : i < mxd_fx_class_count() ? extra[i - N_BUILTIN] : NULL;
 }
 
 const mxd_fx_class *mxd_fx_class_find(const char *name)
@@ -38,9 +45,17 @@ const mxd_fx_class *mxd_fx_class_find(const char *name)
 	if (!name)
 		return NULL;
 	for (size_t i = 0; i < mxd_fx_class_count(); i++)
-		if (strcmp(registry[i]->name, name) == 0)
-			return registry[i];
+		if (strcmp(mxd_fx_class_at(i)->name, name) == 0)
+			return mxd_fx_class_at(i);
 	return NULL;
+}
+
+int mxd_fx_class_register(const mxd_fx_class *cls)
+{
+	if (!cls || !cls->name || mxd_fx_class_find(cls->name) || n_extra == MAX_EXTRA)
+		return -1;
+	extra[n_extra++] = cls;
+	return 0;
 }
 
 void mxd_fx_defaults(const mxd_fx_class *cls, double *values)

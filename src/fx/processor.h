@@ -106,6 +106,11 @@ size_t mxd_fx_class_count(void);
 const mxd_fx_class *mxd_fx_class_at(size_t i);
 const mxd_fx_class *mxd_fx_class_find(const char *name); /* NULL if unknown */
 
+/* Add a class at run time (a plugin host, a test double): control thread only,
+ * before sessions that use it are loaded; the class must outlive every use.
+ * Returns 0, or -1 if the name is taken or the registry is full (256). */
+int mxd_fx_class_register(const mxd_fx_class *cls);
+
 /* Fill `values[cls->n_slots]` with every parameter's default. */
 void mxd_fx_defaults(const mxd_fx_class *cls, double *values);
 

@@ -21,6 +21,7 @@
 #include "dsp/smooth.h"
 #include "graph/clip_player.h"
 #include "graph/engine.h"
+#include "graph/insert_slot.h"
 #include "graph/panner.h"
 #include "graph/routing.h"
 #include "session/model.h"
@@ -36,8 +37,11 @@ typedef struct {
 typedef struct {
 	size_t src, dst;
 	const mxd_send *send;   /* NULL for the main output */
+	const mxd_insert *key;  /* non-NULL: a sidechain edge (see routing.h) */
+	size_t key_insert;
 	mxd_smooth level;
 	pdc_line pdc;
+	float *key_buf[MXD_MAX_CHANNELS]; /* sidechain edges: the aligned key signal */
 } edge_rt;
 
 typedef struct {
@@ -47,8 +51,9 @@ typedef struct {
 	float *out[MXD_MAX_CHANNELS];
 	float *pre[MXD_MAX_CHANNELS];   /* pre-fader tap (allocated when a pre send exists) */
 	bool has_pre;
-	mxd_fx **fx;
-	size_t n_fx;
+	mxd_insert_slot *slots;         /* one per session insert (bypassed: inert) */
+	edge_rt **key_of;               /* per insert: its sidechain edge or NULL */
+	size_t n_slots;
 	mxd_pan_matrix pan;
 	mxd_smooth fader;               /* fader x mute x solo, linear */
 	mxd_smooth pre_gain;            /* mute x solo, for pre-fader sends */
@@ -149,19 +154,21 @@ static mixdown_status build_node(mixdown_engine *e, size_t i, mixdown_error *err
 			if (!(nd->pre[c] = alloc_buf(e->max_block)))
 				return MIXDOWN_ERR_NOMEM;
 
-	nd->fx = calloc(st->n_inserts ? st->n_inserts : 1, sizeof *nd->fx);
-	if (!nd->fx)
+	nd->slots = calloc(st->n_inserts ? st->n_inserts : 1, sizeof *nd->slots);
+	nd->key_of = calloc(st->n_inserts ? st->n_inserts : 1, sizeof *nd->key_of);
+	if (!nd->slots || !nd->key_of)
 		return MIXDOWN_ERR_NOMEM;
+	nd->n_slots = st->n_inserts;
 	for (size_t k = 0; k < st->n_inserts; k++) {
 		const mxd_insert *ins = &st->inserts[k];
 		if (ins->bypass)
 			continue;
-		mxd_fx *fx = mxd_fx_instantiate(ins->cls, ins->values, e->rate, e->max_block, nd->in_ch);
-		if (!fx)
-			return mxd_fail(err, MIXDOWN_ERR_INTERNAL, e->s->path, ins->loc, "inserts",
-					"processor \"%s\" on \"%s\" failed to activate", ins->cls->name, st->name);
-		nd->fx[nd->n_fx++] = fx;
-		nd->own_latency += fx->cls->latency ? fx->cls->latency(fx) : 0;
+		char why[256] = "";
+		if (mxd_insert_slot_init(&nd->slots[k], ins, e->rate, e->max_block, nd->in_ch, why, sizeof why) != 0)
+			return mxd_fail(err, ins->files ? MIXDOWN_ERR_AUDIO : MIXDOWN_ERR_INTERNAL, e->s->path, ins->loc,
+					"inserts", "processor \"%s\" on \"%s\" failed to start: %s", ins->cls->name,
+					st->name, why);
+		nd->own_latency += nd->slots[k].latency;
 	}
 
 	mxd_pan_matrix_build(&nd->pan, nd->in_ch, nd->out_ch, st->pan, st->pan_law_db, st->width);
@@ -180,25 +187,54 @@ static mixdown_status build_node(mixdown_engine *e, size_t i, mixdown_error *err
 	return MIXDOWN_SUCCESS;
 }
 
+/* Latency added by the inserts before insert k of a node. */
+static uint32_t prefix_latency(const node_rt *nd, size_t k)
+{
+	uint32_t sum = 0;
+	for (size_t j = 0; j < k; j++)
+		sum += nd->slots[j].latency;
+	return sum;
+}
+
 /* Latency of every node's output and the compensation delay of every edge:
- * a summing point waits for its latest input, earlier inputs are delayed. */
+ * a summing point waits for its latest input, earlier inputs are delayed. A
+ * sidechain must reach its insert together with the audio that insert sees,
+ * so a late key delays the strip's input instead. */
 static mixdown_status compute_pdc(mixdown_engine *e)
 {
 	for (size_t k = 0; k < e->n_nodes; k++) {
 		size_t i = e->routing.order[k];
 		node_rt *nd = &e->nodes[i];
-		uint32_t arrival = 0;
-		for (size_t j = 0; j < e->n_edges; j++)
-			if (e->edges[j].dst == i && e->nodes[e->edges[j].src].latency_out > arrival)
-				arrival = e->nodes[e->edges[j].src].latency_out;
+		int64_t arrival = 0;
+		for (size_t j = 0; j < e->n_edges; j++) {
+			const edge_rt *ed = &e->edges[j];
+			if (ed->dst != i)
+				continue;
+			int64_t t = e->nodes[ed->src].latency_out;
+			if (ed->key)
+				t -= prefix_latency(nd, ed->key_insert);
+			if (t > arrival)
+				arrival = t;
+		}
 		for (size_t j = 0; j < e->n_edges; j++) {
 			edge_rt *ed = &e->edges[j];
 			if (ed->dst != i)
 				continue;
-			if (pdc_init(&ed->pdc, e->channels, arrival - e->nodes[ed->src].latency_out) != 0)
+			const node_rt *src = &e->nodes[ed->src];
+			int64_t delay = arrival - src->latency_out;
+			uint32_t ch = e->channels;
+			if (ed->key) {
+				delay += prefix_latency(nd, ed->key_insert);
+				ch = src->in_ch;
+				for (uint32_t c = 0; c < ch; c++)
+					if (!(ed->key_buf[c] = alloc_buf(e->max_block)))
+						return MIXDOWN_ERR_NOMEM;
+				nd->key_of[ed->key_insert] = ed;
+			}
+			if (pdc_init(&ed->pdc, ch, (uint32_t)delay) != 0)
 				return MIXDOWN_ERR_NOMEM;
 		}
-		nd->latency_out = arrival + nd->own_latency;
+		nd->latency_out = (uint32_t)arrival + nd->own_latency;
 	}
 	e->latency = e->nodes[e->n_nodes - 1].latency_out;
 	return MIXDOWN_SUCCESS;
@@ -268,6 +304,8 @@ mixdown_status mixdown_engine_create(const mixdown_session *session, uint32_t ma
 		ed->src = re->src;
 		ed->dst = re->dst;
 		ed->send = re->send;
+		ed->key = re->key;
+		ed->key_insert = re->key_insert;
 		mxd_smooth_init(&ed->level, e->rate, SMOOTH_MS, re->send ? db_to_gain(re->send->level_db) : 1.0);
 	}
 	if ((st = compute_pdc(e)) != MIXDOWN_SUCCESS) {
@@ -291,16 +329,20 @@ void mixdown_engine_free(mixdown_engine *e)
 			free(nd->pre[c]);
 			free(nd->tap[c]);
 		}
-		for (size_t k = 0; k < nd->n_fx; k++)
-			nd->fx[k]->cls->destroy(nd->fx[k]);
-		free(nd->fx);
+		for (size_t k = 0; nd->slots && k < nd->n_slots; k++)
+			mxd_insert_slot_free(&nd->slots[k]);
+		free(nd->slots);
+		free(nd->key_of);
 		for (size_t k = 0; k < nd->n_clips; k++)
 			mxd_clip_player_close(&nd->clips[k]);
 		free(nd->clips);
 		pdc_free(&nd->tap_line);
 	}
-	for (size_t j = 0; e->edges && j < e->n_edges; j++)
+	for (size_t j = 0; e->edges && j < e->n_edges; j++) {
 		pdc_free(&e->edges[j].pdc);
+		for (uint32_t c = 0; c < MXD_MAX_CHANNELS; c++)
+			free(e->edges[j].key_buf[c]);
+	}
 	for (uint32_t c = 0; c < MXD_MAX_CHANNELS; c++) {
 		free(e->scratch[c]);
 		free(e->tmp[c]);
@@ -319,9 +361,12 @@ uint32_t mixdown_engine_latency(const mixdown_engine *e) { return e->latency; }
 uint64_t mxd_engine_input_nonfinite(const mixdown_engine *e)
 {
 	uint64_t n = e->nonfinite;
-	for (size_t i = 0; i < e->n_nodes; i++)
+	for (size_t i = 0; i < e->n_nodes; i++) {
 		for (size_t k = 0; k < e->nodes[i].n_clips; k++)
 			n += e->nodes[i].clips[k].nonfinite;
+		for (size_t k = 0; k < e->nodes[i].n_slots; k++)
+			n += e->nodes[i].slots[k].nonfinite;
+	}
 	return n;
 }
 
@@ -393,8 +438,16 @@ static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *er
 			for (uint32_t c = 0; c < nd->in_ch; c++)
 				for (uint32_t j = 0; j < n; j++)
 					nd->in[c][j] = -nd->in[c][j];
-		for (size_t f = 0; f < nd->n_fx; f++)
-			nd->fx[f]->cls->run(nd->fx[f], nd->in, NULL, n);
+		for (size_t f = 0; f < nd->n_slots; f++) {
+			edge_rt *key = nd->key_of[f];
+			if (key) {
+				const node_rt *src = &e->nodes[key->src];
+				pdc_process(&key->pdc, src->in, key->key_buf, n);
+				mxd_insert_slot_run(&nd->slots[f], nd->in, (const float *const *)key->key_buf, src->in_ch, n);
+			} else {
+				mxd_insert_slot_run(&nd->slots[f], nd->in, NULL, 0, n);
+			}
+		}
 		if (nd->has_pre) {
 			mxd_pan_matrix_apply(&nd->pan, (const float *const *)nd->in, nd->pre, n);
 			mxd_smooth_apply_gain(&nd->pre_gain, nd->pre, nd->out_ch, n);
@@ -403,7 +456,7 @@ static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *er
 		mxd_smooth_apply_gain(&nd->fader, nd->out, nd->out_ch, n);
 		for (size_t j = 0; j < e->n_edges; j++) {
 			edge_rt *ed = &e->edges[j];
-			if (ed->src == i)
+			if (ed->src == i && !ed->key)
 				feed_edge(e, ed, ed->send && ed->send->pre_fader ? nd->pre : nd->out, n);
 		}
 		if (nd->tap_enabled)

@@ -16,6 +16,18 @@ size_t mxd_routing_find(const mxd_session *s, const char *name)
 	return (size_t)-1;
 }
 
+/* A track or bus by name (sidechain sources), or (size_t)-1. */
+static size_t find_strip(const mxd_session *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_tracks; i++)
+		if (strcmp(s->tracks[i].name, name) == 0)
+			return i;
+	for (size_t i = 0; i < s->n_buses; i++)
+		if (strcmp(s->buses[i].name, name) == 0)
+			return s->n_tracks + i;
+	return (size_t)-1;
+}
+
 void mxd_routing_free(mxd_routing *r)
 {
 	if (!r)
@@ -65,8 +77,8 @@ static mixdown_status visit(dfs_ctx *c, size_t node)
 					break;
 			}
 			const mxd_edge *ed = &r->edges[e];
-			mxd_loc loc = ed->send ? ed->send->loc : r->strips[src]->output_loc;
-			const char *key = ed->send ? "sends" : "output";
+			mxd_loc loc = ed->key ? ed->key->sidechain_loc : ed->send ? ed->send->loc : r->strips[src]->output_loc;
+			const char *key = ed->key ? "sidechain" : ed->send ? "sends" : "output";
 			return mxd_fail(c->err, MIXDOWN_ERR_SESSION, c->s->path ? c->s->path : "<session>", loc,
 					key, "routing loop: %s%s", msg, r->strips[node]->name);
 		}
@@ -107,6 +119,8 @@ static void compute_solo(const mxd_session *s, mxd_routing *r)
 	for (bool changed = true; changed;) {
 		changed = false;
 		for (size_t e = 0; e < r->n_edges; e++) {
+			if (r->edges[e].key)
+				continue; /* a key signal is not heard through its destination */
 			size_t a = r->edges[e].src, b = r->edges[e].dst;
 			if ((mark[a] & 1) && !(mark[b] & 1)) {
 				mark[b] |= 1;
@@ -129,9 +143,10 @@ mixdown_status mxd_routing_build(const mxd_session *s, mxd_routing *r, mixdown_e
 	size_t n = s->n_tracks + s->n_buses + 1;
 	size_t max_edges = 0;
 	for (size_t i = 0; i < s->n_tracks; i++)
-		max_edges += 1 + s->tracks[i].n_sends;
+		max_edges += 1 + s->tracks[i].n_sends + s->tracks[i].n_inserts;
 	for (size_t i = 0; i < s->n_buses; i++)
-		max_edges += 1 + s->buses[i].n_sends;
+		max_edges += 1 + s->buses[i].n_sends + s->buses[i].n_inserts;
+	max_edges += s->master.n_inserts;
 	r->n_nodes = n;
 	r->strips = calloc(n, sizeof *r->strips);
 	r->edges = calloc(max_edges ? max_edges : 1, sizeof *r->edges);
@@ -151,8 +166,26 @@ mixdown_status mxd_routing_build(const mxd_session *s, mxd_routing *r, mixdown_e
 		r->strips[s->n_tracks + i] = &s->buses[i];
 	r->strips[n - 1] = &s->master;
 
-	for (size_t i = 0; i + 1 < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const mxd_strip *st_ = r->strips[i];
+		for (size_t k = 0; k < st_->n_inserts; k++) {
+			const mxd_insert *ins = &st_->inserts[k];
+			if (!ins->sidechain || ins->bypass)
+				continue;
+			size_t from = find_strip(s, ins->sidechain);
+			if (from == (size_t)-1 || from == i) {
+				st = mxd_fail(err, MIXDOWN_ERR_SESSION, s->path ? s->path : "<session>", ins->sidechain_loc,
+					      "sidechain",
+					      from == i ? "an insert cannot key from its own strip \"%s\" (leave out "
+							  "`sidechain:` to key from the input)"
+							: "no track or bus named \"%s\"",
+					      ins->sidechain);
+				goto out;
+			}
+			r->edges[r->n_edges++] = (mxd_edge){ .src = from, .dst = i, .key = ins, .key_insert = k };
+		}
+		if (i == n - 1)
+			break;
 		size_t dst = mxd_routing_find(s, st_->output);
 		if (dst == (size_t)-1 || dst == i) {
 			st = mxd_fail(err, MIXDOWN_ERR_SESSION, s->path ? s->path : "<session>", st_->output_loc,

@@ -2,7 +2,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Nodes are numbered tracks first [0, T), then buses [T, T+B), then the master
- * (T+B). Edges are a strip's output and its sends. The processing order is a
+ * (T+B). Edges are a strip's output, its sends and the sidechains its inserts
+ * take from other strips. The processing order is a
  * topological order of the nodes ending with the master; a cycle is refused
  * with an error that names the loop ("A -> B -> A") at the place in the
  * session file that closes it. Control thread only; pure computation.
@@ -14,9 +15,15 @@
 
 #include "session/model.h"
 
+/* An edge carries audio (a strip's output or a send) into a summing point, or,
+ * when `key` is set, the key signal of a sidechain: the source's post-insert,
+ * pre-fader signal into insert `key_insert` of the destination. Key edges
+ * order the graph and can close loops like audio edges, but sum nothing. */
 typedef struct {
 	size_t src, dst;      /* node indices */
 	const mxd_send *send; /* NULL for the strip's main output */
+	const mxd_insert *key; /* non-NULL: a sidechain edge */
+	size_t key_insert;    /* index of that insert on the destination strip */
 } mxd_edge;
 
 typedef struct {
