@@ -56,3 +56,11 @@ if command -v ffmpeg >/dev/null; then
 	t_ff=$(time_cmd ffmpeg -nostdin -y "${inputs[@]}" -filter_complex "$filt" -c:a pcm_s24le "$work/f.wav")
 	printf "ffmpeg amix             %7.2f s   mixdown is %.1fx faster\n" "$t_ff" "$(echo "$t_ff / $t_mixdown" | bc -l)"
 fi
+if command -v ecasound >/dev/null; then
+	args=()
+	for i in $(seq 1 "$tracks"); do args+=(-a:"$i" -i:"$work/t$i.wav" -ea:50); done
+	chains=$(seq -s, 1 "$tracks")
+	# mixmode sum: ecasound's default averages the chains, which is not a mix.
+	t_eca=$(time_cmd ecasound -q -z:mixmode,sum "${args[@]}" -a:"$chains" -f:s24_le,2,48000 -o:"$work/e.wav")
+	printf "ecasound                %7.2f s   mixdown is %.1fx faster\n" "$t_eca" "$(echo "$t_eca / $t_mixdown" | bc -l)"
+fi
