@@ -15,7 +15,7 @@ echo "# workload: $tracks stereo tracks x ${secs} s, 48 kHz 24-bit; gain + pan p
 # Inputs: the demo's material is not long enough; use sox's synth when present, else mixdown's own demo.
 if command -v sox >/dev/null; then
 	for i in $(seq 1 "$tracks"); do
-		sox -n -r 48000 -b 24 -c 2 "$work/t$i.wav" synth "$secs" pinknoise vol 0.1 2>/dev/null
+		sox -n -r 48000 -b 24 -c 2 -t wavpcm "$work/t$i.wav" synth "$secs" pinknoise vol 0.1 2>/dev/null
 	done
 else
 	echo "sox missing: cannot build inputs" >&2
