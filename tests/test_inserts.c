@@ -288,7 +288,7 @@ static void t_nan_guard(void)
 	ins.values = &v;
 	mxd_insert_slot slot;
 	char why[128];
-	CHECK_INT(mxd_insert_slot_init(&slot, &ins, RATE, 64, 1, why, sizeof why), 0);
+	CHECK_INT(mxd_insert_slot_init(&slot, &ins, RATE, 64, 1, false, why, sizeof why), 0);
 	float buf[64];
 	float *io[1] = { buf };
 	int before = resets_seen;
@@ -311,7 +311,7 @@ static void t_nan_guard(void)
 
 	/* With mix < 1 the dry signal survives the poisoned block. */
 	ins.mix = 0.5;
-	CHECK_INT(mxd_insert_slot_init(&slot, &ins, RATE, 64, 1, why, sizeof why), 0);
+	CHECK_INT(mxd_insert_slot_init(&slot, &ins, RATE, 64, 1, false, why, sizeof why), 0);
 	for (int i = 0; i < 64; i++)
 		buf[i] = i == 10 ? 0.9f : 0.1f;
 	mxd_insert_slot_run(&slot, io, NULL, 0, 64);

@@ -24,6 +24,7 @@
 #include "graph/insert_slot.h"
 #include "graph/panner.h"
 #include "graph/routing.h"
+#include "graph/strip_auto.h"
 #include "session/model.h"
 
 /* A fixed delay for one connection or tap (latency compensation). */
@@ -39,7 +40,9 @@ typedef struct {
 	const mxd_send *send;   /* NULL for the main output */
 	const mxd_insert *key;  /* non-NULL: a sidechain edge (see routing.h) */
 	size_t key_insert;
+	const mxd_lane *follow; /* non-NULL: an automation lane follows src (no audio) */
 	mxd_smooth level;
+	int level_lane;         /* sends: index of the lane automating the level, or -1 */
 	pdc_line pdc;
 	float *key_buf[MXD_MAX_CHANNELS]; /* sidechain edges: the aligned key signal */
 } edge_rt;
@@ -57,6 +60,8 @@ typedef struct {
 	mxd_pan_matrix pan;
 	mxd_smooth fader;               /* fader x mute x solo, linear */
 	mxd_smooth pre_gain;            /* mute x solo, for pre-fader sends */
+	mxd_strip_auto autom;           /* automation lanes (n == 0: none) */
+	double on;                      /* 0 when silenced by another strip's solo */
 	mxd_clip_player *clips;
 	size_t n_clips;
 	uint32_t own_latency, latency_out;
@@ -80,6 +85,7 @@ struct mixdown_engine {
 	int64_t preroll_left;
 	float *scratch[MXD_MAX_CHANNELS];
 	float *tmp[MXD_MAX_CHANNELS];
+	double *send_gain;      /* max_block per-sample send gains */
 	uint64_t nonfinite;
 };
 
@@ -161,10 +167,14 @@ static mixdown_status build_node(mixdown_engine *e, size_t i, mixdown_error *err
 	nd->n_slots = st->n_inserts;
 	for (size_t k = 0; k < st->n_inserts; k++) {
 		const mxd_insert *ins = &st->inserts[k];
-		if (ins->bypass)
+		bool bypass_moves = false;
+		for (size_t l = 0; l < st->n_lanes; l++)
+			bypass_moves |= st->lanes[l].target == MXD_TARGET_BYPASS && st->lanes[l].index == k;
+		if (ins->bypass && !bypass_moves)
 			continue;
 		char why[256] = "";
-		if (mxd_insert_slot_init(&nd->slots[k], ins, e->rate, e->max_block, nd->in_ch, why, sizeof why) != 0)
+		if (mxd_insert_slot_init(&nd->slots[k], ins, e->rate, e->max_block, nd->in_ch, bypass_moves, why,
+					 sizeof why) != 0)
 			return mxd_fail(err, ins->files ? MIXDOWN_ERR_AUDIO : MIXDOWN_ERR_INTERNAL, e->s->path, ins->loc,
 					"inserts", "processor \"%s\" on \"%s\" failed to start: %s", ins->cls->name,
 					st->name, why);
@@ -172,6 +182,9 @@ static mixdown_status build_node(mixdown_engine *e, size_t i, mixdown_error *err
 	}
 
 	mxd_pan_matrix_build(&nd->pan, nd->in_ch, nd->out_ch, st->pan, st->pan_law_db, st->width);
+	if (mxd_strip_auto_init(&nd->autom, st, e->rate, e->max_block, nd->in_ch, nd->out_ch) != 0)
+		return MIXDOWN_ERR_NOMEM;
+	nd->on = e->routing.audible[i] ? 1.0 : 0.0;
 	bool on = e->routing.audible[i] && !st->mute;
 	mxd_smooth_init(&nd->fader, e->rate, SMOOTH_MS, on ? db_to_gain(st->gain_db) : 0.0);
 	mxd_smooth_init(&nd->pre_gain, e->rate, SMOOTH_MS, on ? 1.0 : 0.0);
@@ -208,8 +221,8 @@ static mixdown_status compute_pdc(mixdown_engine *e)
 		int64_t arrival = 0;
 		for (size_t j = 0; j < e->n_edges; j++) {
 			const edge_rt *ed = &e->edges[j];
-			if (ed->dst != i)
-				continue;
+			if (ed->dst != i || ed->follow)
+				continue; /* a follower's small lag is not compensated */
 			int64_t t = e->nodes[ed->src].latency_out;
 			if (ed->key)
 				t -= prefix_latency(nd, ed->key_insert);
@@ -218,7 +231,7 @@ static mixdown_status compute_pdc(mixdown_engine *e)
 		}
 		for (size_t j = 0; j < e->n_edges; j++) {
 			edge_rt *ed = &e->edges[j];
-			if (ed->dst != i)
+			if (ed->dst != i || ed->follow)
 				continue;
 			const node_rt *src = &e->nodes[ed->src];
 			int64_t delay = arrival - src->latency_out;
@@ -293,6 +306,10 @@ mixdown_status mixdown_engine_create(const mixdown_session *session, uint32_t ma
 			mixdown_engine_free(e);
 			return MIXDOWN_ERR_NOMEM;
 		}
+	if (!(e->send_gain = calloc(max_block, sizeof *e->send_gain))) {
+		mixdown_engine_free(e);
+		return MIXDOWN_ERR_NOMEM;
+	}
 	for (size_t i = 0; i < e->n_nodes; i++)
 		if ((st = build_node(e, i, err)) != MIXDOWN_SUCCESS) {
 			mixdown_engine_free(e);
@@ -306,6 +323,17 @@ mixdown_status mixdown_engine_create(const mixdown_session *session, uint32_t ma
 		ed->send = re->send;
 		ed->key = re->key;
 		ed->key_insert = re->key_insert;
+		ed->follow = re->follow;
+		ed->level_lane = -1;
+		if (re->send)
+			ed->level_lane = mxd_strip_auto_find(&e->nodes[re->src].autom, MXD_TARGET_SEND,
+							     (size_t)(re->send - e->routing.strips[re->src]->sends));
+		if (re->follow) {
+			node_rt *dst = &e->nodes[re->dst];
+			size_t lane = (size_t)(re->follow - dst->strip->lanes);
+			mxd_strip_auto_follow(&dst->autom, lane, (const float *const *)e->nodes[re->src].in,
+					      e->nodes[re->src].in_ch);
+		}
 		mxd_smooth_init(&ed->level, e->rate, SMOOTH_MS, re->send ? db_to_gain(re->send->level_db) : 1.0);
 	}
 	if ((st = compute_pdc(e)) != MIXDOWN_SUCCESS) {
@@ -331,6 +359,7 @@ void mixdown_engine_free(mixdown_engine *e)
 		}
 		for (size_t k = 0; nd->slots && k < nd->n_slots; k++)
 			mxd_insert_slot_free(&nd->slots[k]);
+		mxd_strip_auto_free(&nd->autom);
 		free(nd->slots);
 		free(nd->key_of);
 		for (size_t k = 0; k < nd->n_clips; k++)
@@ -347,6 +376,7 @@ void mixdown_engine_free(mixdown_engine *e)
 		free(e->scratch[c]);
 		free(e->tmp[c]);
 	}
+	free(e->send_gain);
 	free(e->nodes);
 	free(e->edges);
 	mxd_routing_free(&e->routing);
@@ -398,11 +428,22 @@ static void feed_edge(mixdown_engine *e, edge_rt *ed, float *const *src, uint32_
 {
 	node_rt *dst = &e->nodes[ed->dst];
 	float *const *x = src;
-	bool plain = mxd_smooth_settled(&ed->level) && ed->level.cur == 1.0 && ed->pdc.delay == 0;
+	bool plain = ed->level_lane < 0 && mxd_smooth_settled(&ed->level) && ed->level.cur == 1.0 &&
+		     ed->pdc.delay == 0;
 	if (!plain) {
 		for (uint32_t c = 0; c < dst->in_ch; c++)
 			memcpy(e->tmp[c], src[c], n * sizeof(float));
-		mxd_smooth_apply_gain(&ed->level, e->tmp, dst->in_ch, n);
+		if (ed->level_lane >= 0) {
+			/* Automated send level: per sample, exact at breakpoints. */
+			const double *db = e->nodes[ed->src].autom.vals[ed->level_lane];
+			for (uint32_t i = 0; i < n; i++)
+				e->send_gain[i] = db[i] <= -144.0 ? 0.0 : pow(10.0, db[i] / 20.0);
+			for (uint32_t c = 0; c < dst->in_ch; c++)
+				for (uint32_t i = 0; i < n; i++)
+					e->tmp[c][i] = (float)(e->tmp[c][i] * e->send_gain[i]);
+		} else {
+			mxd_smooth_apply_gain(&ed->level, e->tmp, dst->in_ch, n);
+		}
 		pdc_process(&ed->pdc, e->tmp, e->tmp, n);
 		x = e->tmp;
 	}
@@ -411,6 +452,63 @@ static void feed_edge(mixdown_engine *e, edge_rt *ed, float *const *src, uint32_
 		const float *restrict s = x[c];
 		for (uint32_t i = 0; i < n; i++)
 			d[i] += s[i];
+	}
+}
+
+static void apply_gains(float *const *x, uint32_t ch, const double *g, uint32_t n)
+{
+	for (uint32_t c = 0; c < ch; c++)
+		for (uint32_t i = 0; i < n; i++)
+			x[c][i] = (float)(x[c][i] * g[i]);
+}
+
+/* A node's inserts over frames [from, from + m) of the block. */
+static void run_slots(node_rt *nd, uint32_t from, uint32_t m)
+{
+	float *io[MXD_MAX_CHANNELS];
+	for (uint32_t c = 0; c < nd->in_ch; c++)
+		io[c] = nd->in[c] + from;
+	for (size_t f = 0; f < nd->n_slots; f++) {
+		const edge_rt *key = nd->key_of[f];
+		if (key) {
+			const float *k[MXD_MAX_CHANNELS];
+			for (uint32_t c = 0; c < key->pdc.channels; c++)
+				k[c] = key->key_buf[c] + from;
+			mxd_insert_slot_run(&nd->slots[f], io, k, key->pdc.channels, m);
+		} else {
+			mxd_insert_slot_run(&nd->slots[f], io, NULL, 0, m);
+		}
+	}
+}
+
+/* Keys are aligned for the whole block first; automated insert parameters
+ * are handed over every MXD_AUTO_SUB frames. */
+static void run_inserts(mixdown_engine *e, node_rt *nd, uint32_t n)
+{
+	for (size_t f = 0; f < nd->n_slots; f++) {
+		edge_rt *key = nd->key_of[f];
+		if (key)
+			pdc_process(&key->pdc, e->nodes[key->src].in, key->key_buf, n);
+	}
+	const mxd_strip_auto *au = &nd->autom;
+	if (!au->inserts_move) {
+		run_slots(nd, 0, n);
+		return;
+	}
+	for (uint32_t j = 0; j < n; j += MXD_AUTO_SUB) {
+		uint32_t m = n - j < MXD_AUTO_SUB ? n - j : MXD_AUTO_SUB;
+		for (size_t k = 0; k < au->n; k++) {
+			const mxd_lane *ln = &nd->strip->lanes[k];
+			mxd_insert_slot *slot = &nd->slots[ln->index];
+			if (!slot->fx)
+				continue;
+			double v = au->vals[k][j];
+			if (ln->target == MXD_TARGET_INSERT)
+				slot->fx->cls->set_param(slot->fx, ln->slot, v);
+			else if (ln->target == MXD_TARGET_BYPASS)
+				mxd_smooth_set(&slot->mix, v >= 0.5 ? 0.0 : slot->ins->mix);
+		}
+		run_slots(nd, j, m);
 	}
 }
 
@@ -438,25 +536,30 @@ static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *er
 			for (uint32_t c = 0; c < nd->in_ch; c++)
 				for (uint32_t j = 0; j < n; j++)
 					nd->in[c][j] = -nd->in[c][j];
-		for (size_t f = 0; f < nd->n_slots; f++) {
-			edge_rt *key = nd->key_of[f];
-			if (key) {
-				const node_rt *src = &e->nodes[key->src];
-				pdc_process(&key->pdc, src->in, key->key_buf, n);
-				mxd_insert_slot_run(&nd->slots[f], nd->in, (const float *const *)key->key_buf, src->in_ch, n);
-			} else {
-				mxd_insert_slot_run(&nd->slots[f], nd->in, NULL, 0, n);
-			}
+		mxd_strip_auto *au = &nd->autom;
+		if (au->n)
+			mxd_strip_auto_fill(au, e->t, n);
+		run_inserts(e, nd, n);
+		if (au->matrix_moves)
+			mxd_strip_auto_matrix(au, &nd->pan, (const float *const *)nd->in, nd->out, n);
+		else
+			mxd_pan_matrix_apply(&nd->pan, (const float *const *)nd->in, nd->out, n);
+		if (nd->has_pre)
+			for (uint32_t c = 0; c < nd->out_ch; c++)
+				memcpy(nd->pre[c], nd->out[c], n * sizeof(float));
+		if (au->fader_moves) {
+			mxd_strip_auto_fader(au, n, nd->on);
+			apply_gains(nd->out, nd->out_ch, au->gain_buf, n);
+			if (nd->has_pre)
+				apply_gains(nd->pre, nd->out_ch, au->pre_buf, n);
+		} else {
+			mxd_smooth_apply_gain(&nd->fader, nd->out, nd->out_ch, n);
+			if (nd->has_pre)
+				mxd_smooth_apply_gain(&nd->pre_gain, nd->pre, nd->out_ch, n);
 		}
-		if (nd->has_pre) {
-			mxd_pan_matrix_apply(&nd->pan, (const float *const *)nd->in, nd->pre, n);
-			mxd_smooth_apply_gain(&nd->pre_gain, nd->pre, nd->out_ch, n);
-		}
-		mxd_pan_matrix_apply(&nd->pan, (const float *const *)nd->in, nd->out, n);
-		mxd_smooth_apply_gain(&nd->fader, nd->out, nd->out_ch, n);
 		for (size_t j = 0; j < e->n_edges; j++) {
 			edge_rt *ed = &e->edges[j];
-			if (ed->src == i && !ed->key)
+			if (ed->src == i && !ed->key && !ed->follow)
 				feed_edge(e, ed, ed->send && ed->send->pre_fader ? nd->pre : nd->out, n);
 		}
 		if (nd->tap_enabled)

@@ -15,7 +15,7 @@ static float *alloc_buf(uint32_t n)
 }
 
 int mxd_insert_slot_init(mxd_insert_slot *slot, const mxd_insert *ins, double rate, uint32_t max_block,
-			 uint32_t strip_ch, char *why, size_t why_size)
+			 uint32_t strip_ch, bool mix_moves, char *why, size_t why_size)
 {
 	memset(slot, 0, sizeof *slot);
 	slot->ins = ins;
@@ -31,8 +31,8 @@ int mxd_insert_slot_init(mxd_insert_slot *slot, const mxd_insert *ins, double ra
 	if (!slot->fx)
 		return -1;
 	slot->latency = slot->fx->cls->latency ? slot->fx->cls->latency(slot->fx) : 0;
-	mxd_smooth_init(&slot->mix, rate, MIX_SMOOTH_MS, ins->mix);
-	slot->keep_dry = slot->mode != MXD_INSERT_ALL || ins->mix < 1.0;
+	mxd_smooth_init(&slot->mix, rate, MIX_SMOOTH_MS, ins->bypass ? 0.0 : ins->mix);
+	slot->keep_dry = slot->mode != MXD_INSERT_ALL || ins->mix < 1.0 || mix_moves;
 	bool ok = true;
 	for (uint32_t c = 0; slot->keep_dry && c < strip_ch; c++) {
 		ok = ok && (slot->dry[c] = alloc_buf(max_block)) != NULL;

@@ -47,10 +47,12 @@ typedef struct {
 	uint64_t nonfinite;         /* samples replaced (input or output) */
 } mxd_insert_slot;
 
-/* Instantiate `ins` for a strip of `strip_ch` channels. Returns 0, or -1 with a
+/* Instantiate `ins` for a strip of `strip_ch` channels. `mix_moves`: the mix
+ * will be changed while running (bypass automation: the slot keeps a dry path
+ * and starts at mix 0 when the insert is bypassed). Returns 0, or -1 with a
  * reason in why (processor activation, a FILE parameter, memory). */
 int mxd_insert_slot_init(mxd_insert_slot *slot, const mxd_insert *ins, double rate, uint32_t max_block,
-			 uint32_t strip_ch, char *why, size_t why_size);
+			 uint32_t strip_ch, bool mix_moves, char *why, size_t why_size);
 void mxd_insert_slot_free(mxd_insert_slot *slot); /* NULL-safe on a zeroed slot */
 
 /* Process io[0..strip_ch-1] in place. key: NULL or key_ch channels of sidechain

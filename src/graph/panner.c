@@ -121,3 +121,22 @@ void mxd_pan_matrix_apply(const mxd_pan_matrix *pm, const float *const *in, floa
 			memset(dst, 0, n * sizeof *dst);
 	}
 }
+
+void mxd_pan_matrix_apply_ramp(const mxd_pan_matrix *from, const mxd_pan_matrix *to, const float *const *in,
+			       float *const *out, uint32_t n)
+{
+	for (uint32_t o = 0; o < to->out_channels; o++) {
+		float *restrict y = out[o];
+		for (uint32_t i = 0; i < n; i++)
+			y[i] = 0.0f;
+		for (uint32_t c = 0; c < to->in_channels; c++) {
+			float a = from->m[o][c], b = to->m[o][c];
+			if (a == 0.0f && b == 0.0f)
+				continue;
+			const float *restrict x = in[c];
+			float step = (b - a) / (float)n;
+			for (uint32_t i = 0; i < n; i++)
+				y[i] += (i + 1 == n ? b : a + step * (float)(i + 1)) * x[i];
+		}
+	}
+}

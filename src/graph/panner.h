@@ -41,4 +41,10 @@ void mxd_pan_matrix_build(mxd_pan_matrix *pm, uint32_t in_channels, uint32_t out
  * with coefficient 1 is copied, zero coefficients are skipped). Real-time safe. */
 void mxd_pan_matrix_apply(const mxd_pan_matrix *pm, const float *const *in, float *const *out, uint32_t n);
 
+/* The same while moving from matrix `from` to `to` (same shape): each
+ * coefficient is interpolated linearly across the n frames, ending exactly at
+ * `to` on the last frame (automated pan and width without zipper noise). */
+void mxd_pan_matrix_apply_ramp(const mxd_pan_matrix *from, const mxd_pan_matrix *to, const float *const *in,
+			       float *const *out, uint32_t n);
+
 #endif

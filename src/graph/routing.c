@@ -77,8 +77,11 @@ static mixdown_status visit(dfs_ctx *c, size_t node)
 					break;
 			}
 			const mxd_edge *ed = &r->edges[e];
-			mxd_loc loc = ed->key ? ed->key->sidechain_loc : ed->send ? ed->send->loc : r->strips[src]->output_loc;
-			const char *key = ed->key ? "sidechain" : ed->send ? "sends" : "output";
+			mxd_loc loc = ed->key	   ? ed->key->sidechain_loc
+				      : ed->follow ? ed->follow->follow.source_loc
+				      : ed->send   ? ed->send->loc
+						   : r->strips[src]->output_loc;
+			const char *key = ed->key ? "sidechain" : ed->follow ? "follow.source" : ed->send ? "sends" : "output";
 			return mxd_fail(c->err, MIXDOWN_ERR_SESSION, c->s->path ? c->s->path : "<session>", loc,
 					key, "routing loop: %s%s", msg, r->strips[node]->name);
 		}
@@ -119,7 +122,7 @@ static void compute_solo(const mxd_session *s, mxd_routing *r)
 	for (bool changed = true; changed;) {
 		changed = false;
 		for (size_t e = 0; e < r->n_edges; e++) {
-			if (r->edges[e].key)
+			if (!mxd_edge_is_audio(&r->edges[e]))
 				continue; /* a key signal is not heard through its destination */
 			size_t a = r->edges[e].src, b = r->edges[e].dst;
 			if ((mark[a] & 1) && !(mark[b] & 1)) {
@@ -143,10 +146,10 @@ mixdown_status mxd_routing_build(const mxd_session *s, mxd_routing *r, mixdown_e
 	size_t n = s->n_tracks + s->n_buses + 1;
 	size_t max_edges = 0;
 	for (size_t i = 0; i < s->n_tracks; i++)
-		max_edges += 1 + s->tracks[i].n_sends + s->tracks[i].n_inserts;
+		max_edges += 1 + s->tracks[i].n_sends + s->tracks[i].n_inserts + s->tracks[i].n_lanes;
 	for (size_t i = 0; i < s->n_buses; i++)
-		max_edges += 1 + s->buses[i].n_sends + s->buses[i].n_inserts;
-	max_edges += s->master.n_inserts;
+		max_edges += 1 + s->buses[i].n_sends + s->buses[i].n_inserts + s->buses[i].n_lanes;
+	max_edges += s->master.n_inserts + s->master.n_lanes;
 	r->n_nodes = n;
 	r->strips = calloc(n, sizeof *r->strips);
 	r->edges = calloc(max_edges ? max_edges : 1, sizeof *r->edges);
@@ -183,6 +186,21 @@ mixdown_status mxd_routing_build(const mxd_session *s, mxd_routing *r, mixdown_e
 				goto out;
 			}
 			r->edges[r->n_edges++] = (mxd_edge){ .src = from, .dst = i, .key = ins, .key_insert = k };
+		}
+		for (size_t k = 0; k < st_->n_lanes; k++) {
+			const mxd_lane *ln = &st_->lanes[k];
+			if (!ln->follow.on)
+				continue;
+			size_t from = find_strip(s, ln->follow.source);
+			if (from == (size_t)-1 || from == i) {
+				st = mxd_fail(err, MIXDOWN_ERR_SESSION, s->path ? s->path : "<session>", ln->follow.source_loc,
+					      "follow.source",
+					      from == i ? "a lane cannot follow its own strip \"%s\""
+							: "no track or bus named \"%s\"",
+					      ln->follow.source);
+				goto out;
+			}
+			r->edges[r->n_edges++] = (mxd_edge){ .src = from, .dst = i, .follow = ln };
 		}
 		if (i == n - 1)
 			break;

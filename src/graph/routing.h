@@ -24,7 +24,14 @@ typedef struct {
 	const mxd_send *send; /* NULL for the strip's main output */
 	const mxd_insert *key; /* non-NULL: a sidechain edge */
 	size_t key_insert;    /* index of that insert on the destination strip */
+	const mxd_lane *follow; /* non-NULL: an automation lane following the source's level */
 } mxd_edge;
+
+/* Edges that carry audio into a summing point (not keys or followers). */
+static inline bool mxd_edge_is_audio(const mxd_edge *e)
+{
+	return !e->key && !e->follow;
+}
 
 typedef struct {
 	size_t n_nodes;

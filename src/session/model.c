@@ -25,6 +25,12 @@ static void strip_free(mxd_strip *st)
 		free(ins->sidechain);
 	}
 	free(st->inserts);
+	for (size_t i = 0; i < st->n_lanes; i++) {
+		free(st->lanes[i].path);
+		free(st->lanes[i].points);
+		free(st->lanes[i].follow.source);
+	}
+	free(st->lanes);
 	for (size_t i = 0; i < st->n_sends; i++)
 		free(st->sends[i].to);
 	free(st->sends);

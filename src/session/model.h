@@ -78,6 +78,72 @@ typedef struct {
 	mxd_loc loc;
 } mxd_send;
 
+/* ------------------------------------------------------------- automation */
+
+/* Shape of the segment from a point to the next one. */
+typedef enum {
+	MXD_AUTO_LINEAR, /* straight line in the parameter's unit (dB for gains) */
+	MXD_AUTO_HOLD,   /* keep the value until the next point (`hold` or `step`) */
+	MXD_AUTO_SMOOTH, /* S-curve: (1 - cos(pi x)) / 2 */
+	MXD_AUTO_EXP,    /* exponential: geometric between positive values (frequencies),
+			  * otherwise x^2 (slow start, fast finish) */
+} mxd_auto_curve;
+
+typedef struct {
+	double time;          /* s on the timeline (bar:beat converted by the parser) */
+	double value;         /* in the target's unit, within its range */
+	mxd_auto_curve curve;
+} mxd_auto_point;
+
+typedef enum {
+	MXD_TARGET_GAIN,      /* fader, dB */
+	MXD_TARGET_TRIM,      /* relative dB added to the fader (vocal rides) */
+	MXD_TARGET_PAN,       /* -1..1 */
+	MXD_TARGET_WIDTH,     /* 0..2 */
+	MXD_TARGET_MUTE,      /* 0 or 1; switched with a 10 ms crossfade */
+	MXD_TARGET_SEND,      /* sends[index] level, dB */
+	MXD_TARGET_INSERT,    /* inserts[index] parameter `slot` */
+	MXD_TARGET_BYPASS,    /* inserts[index] bypass 0/1; 10 ms crossfade */
+} mxd_auto_target;
+
+typedef enum { MXD_LFO_SINE, MXD_LFO_TRIANGLE, MXD_LFO_SQUARE, MXD_LFO_RANDOM } mxd_lfo_shape;
+
+/* A periodic modulation added to the lane's value: depth * shape(phase). */
+typedef struct {
+	bool on;
+	mxd_lfo_shape shape;
+	double rate_hz;       /* cycles per second (tempo notes converted: one cycle per note) */
+	double depth;         /* peak deviation in the target's unit */
+	double phase;         /* start phase in cycles, 0..1 */
+	uint32_t seed;        /* random-smooth shape */
+} mxd_lfo;
+
+/* An envelope follower on another strip: value += range * amount, where the
+ * amount moves toward 1 while the source is above `threshold` and toward 0
+ * otherwise, with the attack/release time constants (ducking). */
+typedef struct {
+	bool on;
+	char *source;         /* track or bus name; owned */
+	mxd_loc source_loc;
+	double attack_ms, release_ms;
+	double threshold_db;
+	double range;         /* in the target's unit (dB for gains) */
+} mxd_follow;
+
+typedef struct {
+	char *path;           /* as written, e.g. "sends.Plate.level"; owned */
+	mxd_auto_target target;
+	size_t index;         /* send or insert index */
+	size_t slot;          /* insert parameter slot */
+	double min, max;      /* the target's range */
+	double base;          /* value without points (the static setting) */
+	mxd_auto_point *points; /* sorted by time; owned; may be empty */
+	size_t n_points;
+	mxd_lfo lfo;
+	mxd_follow follow;
+	mxd_loc loc;
+} mxd_lane;
+
 typedef enum { MXD_STRIP_TRACK, MXD_STRIP_BUS, MXD_STRIP_MASTER } mxd_strip_kind;
 
 /* A channel strip: a track, a bus or the master. Signal order through a strip:
@@ -103,6 +169,8 @@ typedef struct {
 	size_t n_inserts;
 	mxd_send *sends;
 	size_t n_sends;
+	mxd_lane *lanes;      /* `automation:`; owned */
+	size_t n_lanes;
 	mxd_loc loc;
 	mxd_loc output_loc;   /* where `output:` was written (for routing errors) */
 } mxd_strip;

@@ -27,11 +27,11 @@ static const char *const top_keys[] = { "mixdown", "sample_rate", "channels", "t
 					"buses", "master", "export" };
 static const char *const track_keys[] = { "name", "color", "group", "clips", "file",
 					  "gain", "mute", "solo", "invert", "pan",
-					  "pan_law", "width", "output", "inserts", "sends" };
+					  "pan_law", "width", "output", "inserts", "sends", "automation" };
 static const char *const bus_keys[] = { "name", "color", "group", "gain", "mute",
 					"solo", "solo_safe", "invert", "pan", "pan_law",
-					"width", "output", "inserts", "sends" };
-static const char *const master_keys[] = { "gain", "inserts", "width", "invert" };
+					"width", "output", "inserts", "sends", "automation" };
+static const char *const master_keys[] = { "gain", "inserts", "width", "invert", "automation" };
 static const char *const clip_keys[] = { "file", "at", "offset", "length", "gain",
 					 "fade_in", "fade_out", "fade_curve", "fade_in_curve",
 					 "fade_out_curve" };
@@ -349,6 +349,17 @@ static mixdown_status read_sends(mxd_pctx *c, const mxy_node *list, mxd_strip *s
 }
 
 /* Settings every strip kind shares (the allowed keys were checked already). */
+static mixdown_status read_automation(mxd_pctx *c, const mxy_node *m, mxd_strip *st)
+{
+	const mxy_node *v = mxy_get(m, "automation", NULL);
+	if (!v)
+		return MIXDOWN_SUCCESS;
+	size_t old = px_key(c, "automation");
+	PX_TRY(px_automation(c, v, st));
+	px_pop(c, old);
+	return MIXDOWN_SUCCESS;
+}
+
 static mixdown_status read_strip_common(mxd_pctx *c, const mxy_node *m, mxd_strip *st)
 {
 	char got[96];
@@ -405,7 +416,7 @@ static mixdown_status read_strip_common(mxd_pctx *c, const mxy_node *m, mxd_stri
 		PX_TRY(read_sends(c, v, st));
 		px_pop(c, old);
 	}
-	return MIXDOWN_SUCCESS;
+	return read_automation(c, m, st);
 }
 
 static void strip_defaults(mxd_strip *st, mxd_strip_kind kind, mxd_loc loc)
@@ -477,7 +488,7 @@ static mixdown_status read_master(mxd_pctx *c, const mxy_node *m)
 		PX_TRY(px_inserts(c, v, &st->inserts, &st->n_inserts));
 		px_pop(c, old);
 	}
-	return MIXDOWN_SUCCESS;
+	return read_automation(c, m, st);
 }
 
 /* A list of strips under `key` of the root. */

@@ -82,6 +82,13 @@ mixdown_status px_opt_time(mxd_pctx *c, const mxy_node *map, const char *key, do
  * the session's starting tempo; range-checked in ms. */
 mixdown_status px_ms_or_note(mxd_pctx *c, const mxy_node *n, double min, double max, double *out);
 
+/* A rate in Hz, or a note value: one cycle per note at the starting tempo. */
+mixdown_status px_hz_or_note(mxd_pctx *c, const mxy_node *n, double min, double max, double *out);
+
+/* `automation:` of a strip (parse_automation.c); the strip's inserts and
+ * sends must already be read. `m` is the mapping; its key path is current. */
+mixdown_status px_automation(mxd_pctx *c, const mxy_node *m, mxd_strip *st);
+
 /* An audio file path (scalar `n`, key path current): resolved against the
  * session folder into *resolved, checked to open as audio (info filled).
  * Both strings are owned by the caller, also on failure. */

@@ -479,3 +479,21 @@ mixdown_status px_ms_or_note(mxd_pctx *c, const mxy_node *n, double min, double 
 	*out = ms;
 	return MIXDOWN_SUCCESS;
 }
+
+mixdown_status px_hz_or_note(mxd_pctx *c, const mxy_node *n, double min, double max, double *out)
+{
+	double whole;
+	if (n->kind != MXY_SCALAR || !parse_note(n->str, &whole))
+		return px_number(c, n, "Hz", min, max, false, out);
+	const mxd_session *s = c->s;
+	if (s->n_tempo == 0)
+		return px_fail(c, MIXDOWN_ERR_SESSION, n->loc,
+			       "the note value \"%s\" needs a tempo (set `tempo:` at the top level)", n->str);
+	const mxd_tempo_section *t = &s->tempo[0];
+	double hz = t->bpm / (60.0 * whole * t->beat_unit); /* one cycle per note */
+	if (!(hz >= min && hz <= max))
+		return px_fail(c, MIXDOWN_ERR_SESSION, n->loc, "the note value \"%s\" is %.4g Hz, out of range [%g, %g] Hz",
+			       n->str, hz, min, max);
+	*out = hz;
+	return MIXDOWN_SUCCESS;
+}
