@@ -149,6 +149,11 @@ typedef struct {
 	bool stems_tracks;           /* with stems_dir: every track as well */
 	mixdown_progress_fn progress;
 	void *progress_user;
+	/* A section to render instead of the session's range: "START-END",
+	 * "START-" or "-END", times in seconds or bar:beat[:tick] ("17:1-25:1").
+	 * Everything before START is still processed (silently), so effect tails,
+	 * envelopes and automation are exactly as in a full render. NULL = none. */
+	const char *range;
 } mixdown_render_options;
 
 /* Defaults for every field (so new fields get defaults in old callers). */

@@ -98,6 +98,33 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* "START-END", "START-" or "-END" (seconds or bar:beat) onto the engine. */
+static mixdown_status apply_range(const mxd_session *s, mixdown_engine *eng, const char *range, mixdown_error *err)
+{
+	const char *dash = strchr(range, '-');
+	if (!dash)
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, noloc(), "range",
+				"expected START-END, START- or -END (seconds or bar:beat), got \"%s\"", range);
+	char a[64], b[64];
+	size_t la = (size_t)(dash - range), lb = strlen(dash + 1);
+	if (la >= sizeof a || lb >= sizeof b)
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, noloc(), "range", "range \"%s\" is too long", range);
+	memcpy(a, range, la);
+	a[la] = 0;
+	memcpy(b, dash + 1, lb + 1);
+	double start = 0, end = -1;
+	/* A bad time is bad usage (the message is already in err). */
+	if (la && mxd_session_time(s, a, "--range", &start, err) != MIXDOWN_SUCCESS)
+		return MIXDOWN_ERR_USAGE;
+	if (lb && mxd_session_time(s, b, "--range", &end, err) != MIXDOWN_SUCCESS)
+		return MIXDOWN_ERR_USAGE;
+	if (end >= 0 && end <= start)
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, noloc(), "range",
+				"the range ends (%.3f s) before it starts (%.3f s)", end, start);
+	mxd_engine_set_range(eng, start, end);
+	return MIXDOWN_SUCCESS;
+}
+
 mixdown_status mixdown_render(const mixdown_session *s, const mixdown_render_options *opt_in,
 			      mixdown_render_report *report, mixdown_error *err)
 {
@@ -133,6 +160,8 @@ mixdown_status mixdown_render(const mixdown_session *s, const mixdown_render_opt
 	if (st != MIXDOWN_SUCCESS)
 		goto done;
 	if ((st = mixdown_engine_create(s, RENDER_BLOCK, &eng, err)) != MIXDOWN_SUCCESS)
+		goto done;
+	if (opt.range && (st = apply_range(s, eng, opt.range, err)) != MIXDOWN_SUCCESS)
 		goto done;
 	uint32_t nc = mixdown_engine_channels(eng);
 	mxd_writer_config wc = {

@@ -125,6 +125,9 @@ static int parse_render_option(cli_render_args *a, int argc, char **argv, int *i
 			a->opt.sample_format = MIXDOWN_SAMPLE_FLOAT32;
 		else
 			return cli_usage_error("--bits must be 16, 24 or 32f, not '%s'", v);
+	} else if (!strcmp(o, "--range")) {
+		NEED_VALUE();
+		a->opt.range = argv[++*i];
 	} else if (!strcmp(o, "--rate")) {
 		NEED_VALUE();
 		char *end;

@@ -24,6 +24,7 @@ static const char usage_text[] =
 	"  --format FMT          wav | flac | aiff (default: from the extension)\n"
 	"  --bits B              16 | 24 | 32f (default: session export, else 24)\n"
 	"  --rate HZ             output sample rate (default: the session's)\n"
+	"  --range START-END     render a section (seconds or bar:beat, e.g. 17:1-25:1)\n"
 	"  --dither MODE         auto (TPDF unless already on the grid) | always | off\n"
 	"  --stems DIR           also write every bus, aligned with the mix\n"
 	"  --stem-tracks         with --stems: every track as well\n"

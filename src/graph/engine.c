@@ -253,13 +253,13 @@ static mixdown_status compute_pdc(mixdown_engine *e)
 	return MIXDOWN_SUCCESS;
 }
 
-static void compute_range(mixdown_engine *e)
+static void compute_range(mixdown_engine *e, double start_s, double end_s)
 {
 	const mxd_session *s = e->s;
-	e->start = llround(s->range_start * e->rate);
+	e->start = llround(start_s * e->rate);
 	int64_t end = 0;
-	if (s->range_end >= 0) {
-		end = llround(s->range_end * e->rate);
+	if (end_s >= 0) {
+		end = llround(end_s * e->rate);
 	} else {
 		for (size_t i = 0; i < e->n_nodes; i++)
 			for (size_t k = 0; k < e->nodes[i].n_clips; k++) {
@@ -270,8 +270,16 @@ static void compute_range(mixdown_engine *e)
 		end += llround(s->tail * e->rate);
 	}
 	e->length = end > e->start ? end - e->start : 0;
-	e->t = e->start;
-	e->preroll_left = e->latency;
+	/* Start at the timeline's beginning and run up to the range silently:
+	 * reverb tails, compressor envelopes and followers then enter the range
+	 * exactly as they would in a full render. */
+	e->t = 0;
+	e->preroll_left = e->latency + e->start;
+}
+
+void mxd_engine_set_range(mixdown_engine *e, double start_s, double end_s)
+{
+	compute_range(e, start_s, end_s);
 }
 
 mixdown_status mixdown_engine_create(const mixdown_session *session, uint32_t max_block,
@@ -340,7 +348,7 @@ mixdown_status mixdown_engine_create(const mixdown_session *session, uint32_t ma
 		mixdown_engine_free(e);
 		return st;
 	}
-	compute_range(e);
+	compute_range(e, session->range_start, session->range_end);
 	*out = e;
 	return MIXDOWN_SUCCESS;
 }

@@ -19,4 +19,10 @@ const float *const *mxd_engine_tap(const mixdown_engine *e, size_t node);
 /* NaN/Inf samples replaced while reading the inputs so far. */
 uint64_t mxd_engine_input_nonfinite(const mixdown_engine *e);
 
+/* Render timeline frames [start_s, end_s) (seconds; end_s < 0 = the session's
+ * end) instead of the session's range. Call before the first process call.
+ * Everything from 0 to start_s runs as pre-roll, so state (tails, envelopes)
+ * is exactly that of a full render. */
+void mxd_engine_set_range(mixdown_engine *e, double start_s, double end_s);
+
 #endif

@@ -218,6 +218,11 @@ void mxd_session_free(mxd_session *s); /* NULL-safe */
 mixdown_status mxd_session_parse(const char *text, size_t len, const char *name,
 				 const char *base_dir, mxd_session **out, mixdown_error *err);
 
+/* A time written like a session time ("12.5", "17:1", "17:1:240") in seconds
+ * on the session's tempo map; `what` names the source in errors. */
+mixdown_status mxd_session_time(const mxd_session *s, const char *text, const char *what, double *out,
+				mixdown_error *err);
+
 /* Fill `err` (may be NULL) printf-style; returns `st` for tail calls. */
 mixdown_status mxd_fail(mixdown_error *err, mixdown_status st, const char *file, mxd_loc loc,
 			const char *key, const char *fmt, ...)

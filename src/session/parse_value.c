@@ -497,3 +497,11 @@ mixdown_status px_hz_or_note(mxd_pctx *c, const mxy_node *n, double min, double 
 	*out = hz;
 	return MIXDOWN_SUCCESS;
 }
+
+mixdown_status mxd_session_time(const mxd_session *s, const char *text, const char *what, double *out,
+				mixdown_error *err)
+{
+	mxy_node n = { .kind = MXY_SCALAR, .str = (char *)text, .len = strlen(text), .plain = true };
+	mxd_pctx c = { .name = what, .err = err, .s = (mxd_session *)s };
+	return px_time(&c, &n, out);
+}
