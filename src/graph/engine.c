@@ -513,8 +513,8 @@ static void run_inserts(mixdown_engine *e, node_rt *nd, uint32_t n)
 			double v = au->vals[k][j];
 			if (ln->target == MXD_TARGET_INSERT)
 				slot->fx->cls->set_param(slot->fx, ln->slot, v);
-			else if (ln->target == MXD_TARGET_BYPASS)
-				mxd_smooth_set(&slot->mix, v >= 0.5 ? 0.0 : slot->ins->mix);
+			else if (ln->target == MXD_TARGET_BYPASS && (v >= 0.5 ? 0.0 : slot->ins->mix) != slot->mix.target)
+				mxd_smooth_set(&slot->mix, v >= 0.5 ? 0.0 : slot->ins->mix); /* 20 ms crossfade */
 		}
 		run_slots(nd, j, m);
 	}

@@ -93,8 +93,11 @@ void mxd_strip_auto_fader(mxd_strip_auto *sa, uint32_t n, double on)
 		double db = sa->gain >= 0 ? sa->vals[sa->gain][i] : st->gain_db;
 		if (sa->trim >= 0)
 			db += sa->vals[sa->trim][i];
-		if (sa->mute >= 0)
-			mxd_smooth_set(&sa->mute_ramp, sa->vals[sa->mute][i] >= 0.5 ? 0.0 : 1.0);
+		if (sa->mute >= 0) {
+			double goal = sa->vals[sa->mute][i] >= 0.5 ? 0.0 : 1.0;
+			if (goal != sa->mute_ramp.target) /* a repeated set would restart the ramp */
+				mxd_smooth_set(&sa->mute_ramp, goal);
+		}
 		double m = mxd_smooth_advance(&sa->mute_ramp, 1);
 		sa->pre_buf[i] = m * on;
 		sa->gain_buf[i] = db_gain(db) * m * on;
