@@ -18,6 +18,7 @@
 
 #include "fx/processor.h"
 #include "harness.h"
+#include "mixdown/mixdown.h"
 #include "util.h"
 
 /* ---- allocation counting (active only while `counting` is set) ---- */
@@ -27,24 +28,35 @@ void *__real_realloc(void *p, size_t n);
 void __real_free(void *p);
 static volatile int counting;
 static volatile long allocations;
+/* MXT_ABORT_ON_ALLOC=1 stops at the first counted allocation (for a debugger). */
+static void counted(void)
+{
+	allocations++;
+	if (getenv("MXT_ABORT_ON_ALLOC"))
+		abort();
+}
 void *__wrap_malloc(size_t n)
 {
-	allocations += counting;
+	if (counting)
+		counted();
 	return __real_malloc(n);
 }
 void *__wrap_calloc(size_t n, size_t m)
 {
-	allocations += counting;
+	if (counting)
+		counted();
 	return __real_calloc(n, m);
 }
 void *__wrap_realloc(void *p, size_t n)
 {
-	allocations += counting;
+	if (counting)
+		counted();
 	return __real_realloc(p, n);
 }
 void __wrap_free(void *p)
 {
-	allocations += counting && p;
+	if (counting && p)
+		counted();
 	__real_free(p);
 }
 
@@ -355,6 +367,54 @@ static void t_channel_counts(void)
 		free(buf[c]);
 }
 
+/* The engine with automation on every kind of target, a sidechain and a
+ * follower: processing blocks allocates nothing. */
+static void t_engine_automation_does_not_allocate(void)
+{
+	const char *dir = mxt_tempdir();
+	float *x = malloc(sizeof(float) * RATE * 2);
+	mxt_noise(x, RATE * 2, 0.3, 9);
+	CHECK(mxt_write_audio(mxt_path(dir, "n.wav"), x, RATE * 2, 1, RATE, SF_FORMAT_WAV | SF_FORMAT_FLOAT) == 0);
+	free(x);
+	const char *yaml =
+		"tempo: 120\n"
+		"buses:\n  - { name: Aux, inserts: [ { type: delay, time: \"1/8\" } ] }\n"
+		"tracks:\n"
+		"  - { name: Key, file: n.wav, gain: -inf }\n"
+		"  - name: T\n    file: n.wav\n    sends: [ { to: Aux, level: -6 } ]\n"
+		"    inserts: [ { type: eq, id: tone, bands: [ { type: peak, freq: 500, gain: 3 } ] },\n"
+		"               { type: gain, sidechain: Key, mix: 0.5 } ]\n"
+		"    automation:\n"
+		"      gain: [[0, 0], [1, -6, smooth]]\n"
+		"      trim: { follow: { source: Key, range: -3 } }\n"
+		"      pan: { lfo: { shape: random, rate: 3 } }\n"
+		"      width: { motion: macro }\n"
+		"      mute: [[0, false], [1.5, true]]\n"
+		"      \"sends.Aux.level\": [[0, -20], [2, 0, exp]]\n"
+		"      \"inserts.tone.bands.1.freq\": { lfo: { rate: 2, depth: 200 } }\n"
+		"      \"inserts.2.bypass\": [[0, false], [0.5, true]]\n";
+	mixdown_session *s = NULL;
+	mixdown_error err;
+	CHECK_INT(mixdown_session_load_string(yaml, strlen(yaml), "alloc.yaml", dir, &s, &err), MIXDOWN_SUCCESS);
+	mixdown_engine *e = NULL;
+	if (s)
+		CHECK_INT(mixdown_engine_create(s, BLOCK, &e, &err), MIXDOWN_SUCCESS);
+	if (e) {
+		float l[BLOCK], r[BLOCK];
+		float *out[2] = { l, r };
+		CHECK_INT(mixdown_engine_process(e, out, BLOCK, &err), MIXDOWN_SUCCESS); /* opens the clips */
+		allocations = 0;
+		counting = 1;
+		/* 1.8 s: closing a finished clip is file I/O and may free. */
+		for (int b = 0; b < RATE * 18 / 10 / BLOCK; b++)
+			mixdown_engine_process(e, out, BLOCK, &err);
+		counting = 0;
+		CHECK_MSG(allocations == 0, "%ld allocations while processing", allocations);
+	}
+	mixdown_engine_free(e);
+	mixdown_session_free(s);
+}
+
 int main(void)
 {
 	const char *dir = mxt_tempdir();
@@ -373,6 +433,7 @@ int main(void)
 		MXT(t_silence_and_denormals),
 		MXT(t_nan_burst_then_reset_recovers),
 		MXT(t_channel_counts),
+		MXT(t_engine_automation_does_not_allocate),
 	};
 	return MXT_RUN(cases);
 }
