@@ -203,6 +203,13 @@ mixdown_status mixdown_render(const mixdown_session *s, const mixdown_render_opt
 	if ((st = mxd_writer_open(out_path, &wc, &main_w, err)) != MIXDOWN_SUCCESS)
 		goto done;
 	meter = ebur128_init(nc, (unsigned long)lrint(s->sample_rate), EBUR128_MODE_I);
+	/* ITU-R BS.1770: in 5.1 (L R C LFE Ls Rs, the WAV order) the LFE is not
+	 * measured and the surrounds weigh +1.5 dB. */
+	if (meter && nc == 6) {
+		ebur128_set_channel(meter, 3, EBUR128_UNUSED);
+		ebur128_set_channel(meter, 4, EBUR128_LEFT_SURROUND);
+		ebur128_set_channel(meter, 5, EBUR128_RIGHT_SURROUND);
+	}
 	inter = malloc(sizeof(float) * RENDER_BLOCK * nc);
 	float *bufs[MXD_MAX_CHANNELS] = { 0 };
 	for (uint32_t c = 0; c < nc; c++)
