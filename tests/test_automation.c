@@ -206,6 +206,33 @@ static void t_lfo_pan(void)
 	free(y);
 }
 
+/* A gain LFO with a stereo offset of half a cycle is an auto-panner: when
+ * the left channel is at +depth the right one is at -depth. */
+static void t_lfo_stereo_offset(void)
+{
+	const char *dir = mxt_tempdir();
+	write_const(dir, "dc.wav", 48000, 48000, 0.5f);
+	const char *yaml = "tracks:\n  - name: T\n    file: dc.wav\n    pan_law: -6\n"
+			   "    automation: { gain: { lfo: { rate: 2, depth: 6, stereo_offset: 0.5 } } }\n";
+	int64_t frames = 0;
+	int ch = 0;
+	float *y = render(dir, yaml, NULL, &frames, &ch);
+	CHECK_INT(ch, 2);
+	if (y && ch == 2) {
+		/* t = 0.125 s: left +6 dB, right -6 dB (0.25 = 0.5 at the -6 dB law). */
+		CHECK_NEAR(20 * log10(y[6000 * 2] / 0.25), 6.0, 1e-4);
+		CHECK_NEAR(20 * log10(y[6000 * 2 + 1] / 0.25), -6.0, 1e-4);
+		/* t = 0.375 s: the other way round. */
+		CHECK_NEAR(20 * log10(y[18000 * 2] / 0.25), -6.0, 1e-4);
+		CHECK_NEAR(20 * log10(y[18000 * 2 + 1] / 0.25), 6.0, 1e-4);
+	}
+	free(y);
+	CHECK(mxt_write_text(mxt_path(dir, "e.yaml"),
+			     "tracks:\n  - { name: T, file: dc.wav, automation: { pan: { lfo: { stereo_offset: 0.5 } } } }\n") == 0);
+	CHECK_INT(mxt_run_cli("check '%s/e.yaml'", dir), 2);
+	CHECK_STR_CONTAINS(mxt_cli_err, "stereo_offset applies to gain and trim lanes");
+}
+
 /* A music bed ducks under a voice by the set range, then recovers after the
  * release. */
 static void t_follower_ducks_a_bed(void)
@@ -332,6 +359,7 @@ int main(void)
 		MXT(t_bar_beat_across_tempo_change),
 		MXT(t_eq_sweep_does_not_click),
 		MXT(t_lfo_pan),
+		MXT(t_lfo_stereo_offset),
 		MXT(t_follower_ducks_a_bed),
 		MXT(t_mute_crossfades),
 		MXT(t_section_equals_full_render),

@@ -556,8 +556,13 @@ static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *er
 			for (uint32_t c = 0; c < nd->out_ch; c++)
 				memcpy(nd->pre[c], nd->out[c], n * sizeof(float));
 		if (au->fader_moves) {
-			mxd_strip_auto_fader(au, n, nd->on);
-			apply_gains(nd->out, nd->out_ch, au->gain_buf, n);
+			mxd_strip_auto_fader(au, e->t, n, nd->on);
+			if (au->gain_buf_r) {
+				apply_gains(nd->out, 1, au->gain_buf, n);
+				apply_gains(nd->out + 1, 1, au->gain_buf_r, n);
+			} else {
+				apply_gains(nd->out, nd->out_ch, au->gain_buf, n);
+			}
 			if (nd->has_pre)
 				apply_gains(nd->pre, nd->out_ch, au->pre_buf, n);
 		} else {

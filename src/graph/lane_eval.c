@@ -66,10 +66,10 @@ static double cycle_random(uint32_t seed, int64_t k)
 	return (double)(x >> 11) / (double)(1ull << 52) - 1.0;
 }
 
-static double lfo_at(const mxd_lane_eval *ev, double t)
+double mxd_lane_lfo_at(const mxd_lane_eval *ev, double t, double extra)
 {
 	const mxd_lfo *l = &ev->lane->lfo;
-	double ph = l->phase + l->rate_hz * t;
+	double ph = l->phase + extra + l->rate_hz * t;
 	double frac = ph - floor(ph);
 	double v = 0;
 	switch (l->shape) {
@@ -100,7 +100,7 @@ void mxd_lane_eval_fill(mxd_lane_eval *ev, int64_t t0, uint32_t n, const float *
 		double t = (double)(t0 + (int64_t)i) / ev->rate;
 		double v = mxd_lane_points_at(ev, t);
 		if (ln->lfo.on)
-			v += lfo_at(ev, t);
+			v += mxd_lane_lfo_at(ev, t, 0.0);
 		if (ln->follow.on) {
 			double x = 0;
 			for (uint32_t c = 0; src && c < src_ch; c++)

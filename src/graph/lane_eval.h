@@ -34,6 +34,9 @@ void mxd_lane_eval_init(mxd_lane_eval *ev, const mxd_lane *lane, double rate);
 /* The points' value at timeline time t (s), without modulation. */
 double mxd_lane_points_at(mxd_lane_eval *ev, double t);
 
+/* The LFO's contribution at time t with `extra` cycles of phase. */
+double mxd_lane_lfo_at(const mxd_lane_eval *ev, double t, double extra);
+
 /* Values for timeline frames t0 .. t0+n-1 into out[n]. src: the followed
  * strip's channels (src_ch of them) for the same frames, or NULL. */
 void mxd_lane_eval_fill(mxd_lane_eval *ev, int64_t t0, uint32_t n, const float *const *src, uint32_t src_ch,

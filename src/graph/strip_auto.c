@@ -34,6 +34,13 @@ int mxd_strip_auto_init(mxd_strip_auto *sa, const mxd_strip *st, double rate, ui
 		return -1;
 	for (size_t k = 0; k < sa->n; k++) {
 		const mxd_lane *ln = &st->lanes[k];
+		bool fader = ln->target == MXD_TARGET_GAIN || ln->target == MXD_TARGET_TRIM;
+		if (fader && ln->lfo.on && ln->lfo.stereo_offset != 0 && out_ch == 2 && !sa->gain_buf_r &&
+		    !(sa->gain_buf_r = calloc(max_block, sizeof *sa->gain_buf_r)))
+			return -1;
+	}
+	for (size_t k = 0; k < sa->n; k++) {
+		const mxd_lane *ln = &st->lanes[k];
 		mxd_lane_eval_init(&sa->ev[k], ln, rate);
 		if (!(sa->vals[k] = calloc(max_block, sizeof **sa->vals)))
 			return -1;
@@ -62,6 +69,7 @@ void mxd_strip_auto_free(mxd_strip_auto *sa)
 	free(sa->src);
 	free(sa->src_ch);
 	free(sa->gain_buf);
+	free(sa->gain_buf_r);
 	free(sa->pre_buf);
 	memset(sa, 0, sizeof *sa);
 }
@@ -86,7 +94,19 @@ void mxd_strip_auto_fill(mxd_strip_auto *sa, int64_t t0, uint32_t n)
 		mxd_lane_eval_fill(&sa->ev[k], t0, n, sa->src[k], sa->src_ch[k], sa->vals[k]);
 }
 
-void mxd_strip_auto_fader(mxd_strip_auto *sa, uint32_t n, double on)
+/* dB to add to the right channel: its LFO phase leads by the stereo offset. */
+static double right_offset_db(mxd_strip_auto *sa, int lane, int64_t t0, uint32_t i)
+{
+	if (lane < 0)
+		return 0;
+	const mxd_lfo *l = &sa->strip->lanes[lane].lfo;
+	if (!l->on || l->stereo_offset == 0)
+		return 0;
+	double t = (double)(t0 + (int64_t)i) / sa->ev[lane].rate;
+	return mxd_lane_lfo_at(&sa->ev[lane], t, l->stereo_offset) - mxd_lane_lfo_at(&sa->ev[lane], t, 0.0);
+}
+
+void mxd_strip_auto_fader(mxd_strip_auto *sa, int64_t t0, uint32_t n, double on)
 {
 	const mxd_strip *st = sa->strip;
 	for (uint32_t i = 0; i < n; i++) {
@@ -101,6 +121,11 @@ void mxd_strip_auto_fader(mxd_strip_auto *sa, uint32_t n, double on)
 		double m = mxd_smooth_advance(&sa->mute_ramp, 1);
 		sa->pre_buf[i] = m * on;
 		sa->gain_buf[i] = db_gain(db) * m * on;
+		if (sa->gain_buf_r) {
+			/* The sum is clamped like the lane's own value would be. */
+			double r = db + right_offset_db(sa, sa->gain, t0, i) + right_offset_db(sa, sa->trim, t0, i);
+			sa->gain_buf_r[i] = db_gain(r < 24 ? r : 24) * m * on;
+		}
 	}
 }
 

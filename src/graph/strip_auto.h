@@ -38,6 +38,7 @@ typedef struct {
 	bool fader_moves, matrix_moves, inserts_move;
 	mxd_smooth mute_ramp;  /* 1 = playing, 0 = muted */
 	double *gain_buf;      /* max_block linear fader gains (x mute x solo) */
+	double *gain_buf_r;    /* the right channel's, when an LFO has a stereo offset (else NULL) */
 	double *pre_buf;       /* max_block mute x solo gains for pre-fader sends */
 	uint32_t in_ch, out_ch;
 	double pan_law;
@@ -59,7 +60,7 @@ void mxd_strip_auto_fill(mxd_strip_auto *sa, int64_t t0, uint32_t n);
 
 /* Fader gains for the block: gain_buf (fader x trim x mute x on) and pre_buf
  * (mute x on). `on` is 0 when silenced by another strip's solo, else 1. */
-void mxd_strip_auto_fader(mxd_strip_auto *sa, uint32_t n, double on);
+void mxd_strip_auto_fader(mxd_strip_auto *sa, int64_t t0, uint32_t n, double on);
 
 /* Apply the channel matrix with automated pan/width to in -> out (and the
  * same to `pre` when non-NULL, before any gain); `cur` holds the matrix at the

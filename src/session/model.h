@@ -115,6 +115,8 @@ typedef struct {
 	double rate_hz;       /* cycles per second (tempo notes converted: one cycle per note) */
 	double depth;         /* peak deviation in the target's unit */
 	double phase;         /* start phase in cycles, 0..1 */
+	double stereo_offset; /* gain/trim lanes on a stereo strip: the right
+			       * channel's phase lead in cycles, 0..1 (0.5 = auto-pan) */
 	uint32_t seed;        /* random-smooth shape */
 } mxd_lfo;
 

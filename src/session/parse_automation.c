@@ -23,7 +23,7 @@
 
 static const char *const curve_keys[] = { "linear", "hold", "step", "smooth", "exp", NULL };
 static const char *const lane_keys[] = { "points", "lfo", "follow", "motion" };
-static const char *const lfo_keys[] = { "shape", "rate", "depth", "phase", "seed" };
+static const char *const lfo_keys[] = { "shape", "rate", "depth", "phase", "seed", "stereo_offset" };
 static const char *const lfo_shapes[] = { "sine", "triangle", "square", "random", NULL };
 static const char *const follow_keys[] = { "source", "attack", "release", "threshold", "range" };
 static const char *const motion_names[] = { "macro", "micro", NULL };
@@ -187,6 +187,13 @@ static mixdown_status read_lfo(mxd_pctx *c, const mxy_node *m, mxd_lane *ln)
 	double span = ln->max - ln->min;
 	PX_TRY(px_opt_number(c, m, "depth", "", 0, span, false, &l->depth));
 	PX_TRY(px_opt_number(c, m, "phase", "", 0, 1, false, &l->phase));
+	const mxy_node *so = mxy_get(m, "stereo_offset", NULL);
+	if (so && ln->target != MXD_TARGET_GAIN && ln->target != MXD_TARGET_TRIM) {
+		px_key(c, "stereo_offset");
+		return px_fail(c, MIXDOWN_ERR_SESSION, so->loc,
+			       "stereo_offset applies to gain and trim lanes (one gain per channel)");
+	}
+	PX_TRY(px_opt_number(c, m, "stereo_offset", "", 0, 1, false, &l->stereo_offset));
 	double seed = 1;
 	PX_TRY(px_opt_number(c, m, "seed", "", 0, 4294967295.0, true, &seed));
 	l->seed = (uint32_t)seed;
