@@ -76,13 +76,14 @@ static void t_gain_lane_is_sample_exact(void)
 static void t_bar_beat_across_tempo_change(void)
 {
 	const char *dir = mxt_tempdir();
-	write_const(dir, "dc.wav", 8000 * 10, 8000, 0.5f);
+	write_const(dir, "dc.wav", 8000 * 11, 8000, 0.5f);
 	const char *yaml = "channels: 1\ntempo:\n  - { bar: 1, bpm: 120 }\n  - { bar: 3, bpm: 60 }\n"
 			   "tracks:\n  - name: T\n    file: dc.wav\n"
 			   "    automation: { gain: [ [0, -inf, hold], [\"4:1\", 0, hold], [\"4:3\", -inf] ] }\n";
 	int64_t n = 0;
 	float *y = render(dir, yaml, NULL, &n, NULL);
-	if (y) {
+	CHECK_INT(n, 88000);
+	if (y && n == 88000) {
 		CHECK(y[63999] == 0.0f);
 		CHECK(y[64000] == 0.5f);
 		/* beat 3 of bar 4 is two 1 s beats later */
