@@ -40,6 +40,7 @@ install: all
 
 bench: all
 	bench/run.sh $(BUILD)
+	bench/silence.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
