@@ -459,43 +459,58 @@ static bool parse_note(const char *str, double *whole_notes)
 	return true;
 }
 
-mixdown_status px_ms_or_note(mxd_pctx *c, const mxy_node *n, double min, double max, double *out)
+/* A note value or a plain number in `unit`: *out gets the number (in unit)
+ * or, for a note, its length in seconds at the session's starting tempo (a
+ * beat is the meter's denominator note; docs/session-format.md, "Tempo and
+ * bar:beat times"); *is_note says which. */
+static mixdown_status number_or_note(mxd_pctx *c, const mxy_node *n, const char *unit, double min, double max,
+				     double *out, bool *is_note)
 {
 	double whole;
-	if (n->kind != MXY_SCALAR || !parse_note(n->str, &whole))
-		return px_number(c, n, "ms", min, max, false, out);
-	const mxd_session *s = c->s;
-	if (s->n_tempo == 0)
+	*is_note = n->kind == MXY_SCALAR && parse_note(n->str, &whole);
+	if (!*is_note)
+		return px_number(c, n, unit, min, max, false, out);
+	if (c->s->n_tempo == 0)
 		return px_fail(c, MIXDOWN_ERR_SESSION, n->loc,
 			       "the note value \"%s\" needs a tempo (set `tempo:` at the top level)", n->str);
-	/* A beat is the meter's denominator note; the tempo at the session start
-	 * applies (docs/session-format.md, "Tempo and bar:beat times"). */
-	const mxd_tempo_section *t = &s->tempo[0];
-	double ms = whole * t->beat_unit * 60000.0 / t->bpm;
-	if (!(ms >= min && ms <= max))
-		return px_fail(c, MIXDOWN_ERR_SESSION, n->loc,
-			       "the note value \"%s\" is %.1f ms at %g bpm, out of range [%g, %g] ms", n->str, ms,
-			       t->bpm, min, max);
-	*out = ms;
+	const mxd_tempo_section *t = &c->s->tempo[0];
+	*out = whole * t->beat_unit * 60.0 / t->bpm;
 	return MIXDOWN_SUCCESS;
+}
+
+static mixdown_status note_in_range(mxd_pctx *c, const mxy_node *n, double v, const char *unit, double min,
+				    double max, double *out)
+{
+	if (!(v >= min && v <= max))
+		return px_fail(c, MIXDOWN_ERR_SESSION, n->loc,
+			       "the note value \"%s\" is %.4g %s at %g bpm, out of range [%g, %g] %s", n->str, v, unit,
+			       c->s->tempo[0].bpm, min, max, unit);
+	*out = v;
+	return MIXDOWN_SUCCESS;
+}
+
+mixdown_status px_ms_or_note(mxd_pctx *c, const mxy_node *n, double min, double max, double *out)
+{
+	bool note;
+	double v;
+	PX_TRY(number_or_note(c, n, "ms", min, max, &v, &note));
+	if (!note) {
+		*out = v;
+		return MIXDOWN_SUCCESS;
+	}
+	return note_in_range(c, n, v * 1000.0, "ms", min, max, out);
 }
 
 mixdown_status px_hz_or_note(mxd_pctx *c, const mxy_node *n, double min, double max, double *out)
 {
-	double whole;
-	if (n->kind != MXY_SCALAR || !parse_note(n->str, &whole))
-		return px_number(c, n, "Hz", min, max, false, out);
-	const mxd_session *s = c->s;
-	if (s->n_tempo == 0)
-		return px_fail(c, MIXDOWN_ERR_SESSION, n->loc,
-			       "the note value \"%s\" needs a tempo (set `tempo:` at the top level)", n->str);
-	const mxd_tempo_section *t = &s->tempo[0];
-	double hz = t->bpm / (60.0 * whole * t->beat_unit); /* one cycle per note */
-	if (!(hz >= min && hz <= max))
-		return px_fail(c, MIXDOWN_ERR_SESSION, n->loc, "the note value \"%s\" is %.4g Hz, out of range [%g, %g] Hz",
-			       n->str, hz, min, max);
-	*out = hz;
-	return MIXDOWN_SUCCESS;
+	bool note;
+	double v;
+	PX_TRY(number_or_note(c, n, "Hz", min, max, &v, &note));
+	if (!note) {
+		*out = v;
+		return MIXDOWN_SUCCESS;
+	}
+	return note_in_range(c, n, 1.0 / v, "Hz", min, max, out); /* one cycle per note */
 }
 
 mixdown_status mxd_session_time(const mxd_session *s, const char *text, const char *what, double *out,
