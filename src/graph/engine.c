@@ -4,9 +4,10 @@
  *
  * Per block, in routing order, every strip: takes its input (clips for a
  * track, the summed contributions of its sources for a bus or the master),
- * inverts polarity if asked, runs its inserts, taps pre-fader sends, applies
- * the channel matrix (pan/balance/width) and the fader, and adds its output
- * and post-fader sends into their destinations. Every contribution into a
+ * inverts polarity if asked, evaluates its automation lanes, runs its inserts
+ * (with their sidechain keys, see insert_slot.h), applies the channel matrix
+ * (pan/balance/width), taps pre-fader sends, applies the fader, and adds its
+ * output and post-fader sends into their destinations. Every contribution into a
  * summing point passes a compensation delay so that all paths arrive with the
  * same latency (PDC). Summing is at unity gain; nothing is normalized.
  *
@@ -520,6 +521,28 @@ static void run_inserts(mixdown_engine *e, node_rt *nd, uint32_t n)
 	}
 }
 
+/* Fader x mute x solo on the output and mute x solo on the pre-fader tap:
+ * per sample when automated, else the smoothed static gains. */
+static void apply_fader(node_rt *nd, int64_t t, uint32_t n)
+{
+	mxd_strip_auto *au = &nd->autom;
+	if (!au->fader_moves) {
+		mxd_smooth_apply_gain(&nd->fader, nd->out, nd->out_ch, n);
+		if (nd->has_pre)
+			mxd_smooth_apply_gain(&nd->pre_gain, nd->pre, nd->out_ch, n);
+		return;
+	}
+	mxd_strip_auto_fader(au, t, n, nd->on);
+	if (au->gain_buf_r) {
+		apply_gains(nd->out, 1, au->gain_buf, n);
+		apply_gains(nd->out + 1, 1, au->gain_buf_r, n);
+	} else {
+		apply_gains(nd->out, nd->out_ch, au->gain_buf, n);
+	}
+	if (nd->has_pre)
+		apply_gains(nd->pre, nd->out_ch, au->pre_buf, n);
+}
+
 static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *err)
 {
 	for (size_t i = 0; i < e->n_nodes; i++)
@@ -555,21 +578,7 @@ static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *er
 		if (nd->has_pre)
 			for (uint32_t c = 0; c < nd->out_ch; c++)
 				memcpy(nd->pre[c], nd->out[c], n * sizeof(float));
-		if (au->fader_moves) {
-			mxd_strip_auto_fader(au, e->t, n, nd->on);
-			if (au->gain_buf_r) {
-				apply_gains(nd->out, 1, au->gain_buf, n);
-				apply_gains(nd->out + 1, 1, au->gain_buf_r, n);
-			} else {
-				apply_gains(nd->out, nd->out_ch, au->gain_buf, n);
-			}
-			if (nd->has_pre)
-				apply_gains(nd->pre, nd->out_ch, au->pre_buf, n);
-		} else {
-			mxd_smooth_apply_gain(&nd->fader, nd->out, nd->out_ch, n);
-			if (nd->has_pre)
-				mxd_smooth_apply_gain(&nd->pre_gain, nd->pre, nd->out_ch, n);
-		}
+		apply_fader(nd, e->t, n);
 		for (size_t j = 0; j < e->n_edges; j++) {
 			edge_rt *ed = &e->edges[j];
 			if (ed->src == i && !ed->key && !ed->follow)
