@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fx/processor.h"
 #include "harness.h"
 #include "session/model.h"
 #include "session/suggest.h"
@@ -631,8 +632,14 @@ static void t_err_inserts(void)
 {
 	SESSION_ERR("tracks:\n  - name: A\n    inserts:\n      - type: eqq\n", 4, 15, "tracks[0].inserts[0].type",
 		    "unknown insert type \"eqq\" (did you mean \"eq\"?)");
-	SESSION_ERR("tracks:\n  - name: A\n    inserts:\n      - type: compressor\n", 4, 15, "tracks[0].inserts[0].type",
-		    "unknown insert type \"compressor\" (available: gain, polarity, eq, delay)");
+	/* Far from every name: the message lists the registry, in its order. */
+	char avail[1024] = "unknown insert type \"wobbulator\" (available: ";
+	for (size_t i = 0; i < mxd_fx_class_count(); i++)
+		snprintf(avail + strlen(avail), sizeof avail - strlen(avail), "%s%s", i ? ", " : "",
+			 mxd_fx_class_at(i)->name);
+	strcat(avail, ")");
+	SESSION_ERR("tracks:\n  - name: A\n    inserts:\n      - type: wobbulator\n", 4, 15,
+		    "tracks[0].inserts[0].type", avail);
 	SESSION_ERR("tracks:\n  - name: A\n    inserts:\n      - { gain: 3 }\n", 4, 9, "tracks[0].inserts[0]",
 		    "missing required key \"type\"");
 	static const char bands[] = "tracks:\n  - name: A\n    inserts:\n      - type: eq\n        bands:\n"

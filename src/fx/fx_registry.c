@@ -15,6 +15,9 @@
 	X(gain)           \
 	X(polarity)       \
 	X(eq)             \
+	X(limiter)        \
+	X(saturation)     \
+	X(exciter)        \
 	X(delay)
 
 #define DECLARE_CLASS(n) extern const mxd_fx_class mxd_fx_##n##_class;
