@@ -252,6 +252,51 @@ static void t_sidechain_alignment(void)
 	}
 }
 
+/* A compressor on a pad keyed from a kick: the pad ducks while the kick
+ * hits and comes back between hits (the kick's fader is off; keys are taken
+ * pre-fader, so only the pad is heard). */
+static void t_sidechain_ducks_pad_with_kick(void)
+{
+	if (!mxd_fx_class_find("compressor")) {
+		SKIP("no compressor in this build");
+		return;
+	}
+	const char *dir = mxt_tempdir();
+	int64_t n = RATE * 2;
+	float *kick = calloc((size_t)n, sizeof(float)), *pad = malloc(sizeof(float) * (size_t)n);
+	for (int hit = 0; hit < 4; hit++)
+		for (int64_t i = 0; i < RATE / 20; i++) /* 50 ms of 100 Hz every 0.5 s */
+			kick[hit * RATE / 2 + i] = (float)(0.8 * sin(2 * M_PI * 100 * i / RATE));
+	mxt_sine(pad, n, 1, RATE, 440, 0.25, 0);
+	CHECK(mxt_write_audio(mxt_path(dir, "kick.wav"), kick, n, 1, RATE, SF_FORMAT_WAV | SF_FORMAT_FLOAT) == 0);
+	CHECK(mxt_write_audio(mxt_path(dir, "pad.wav"), pad, n, 1, RATE, SF_FORMAT_WAV | SF_FORMAT_FLOAT) == 0);
+	free(kick);
+	free(pad);
+	const char *yaml = "channels: 1\ntracks:\n"
+			   "  - { name: Kick, file: kick.wav, gain: -inf }\n"
+			   "  - name: Pad\n    file: pad.wav\n"
+			   "    inserts: [ { type: compressor, sidechain: Kick, threshold: -30, ratio: 10, knee: 0,\n"
+			   "                 attack: 1, release: 40 } ]\n";
+	mixdown_render_options o = mixdown_render_options_init();
+	o.output = mxt_path(dir, "o.wav");
+	o.sample_format = MIXDOWN_SAMPLE_FLOAT32;
+	mixdown_error err;
+	CHECK_INT(mxt_render_yaml(dir, yaml, &o, NULL, &err), MIXDOWN_SUCCESS);
+	int64_t frames = 0;
+	float *y = mxt_read_audio(o.output, &frames, NULL, NULL, NULL);
+	if (y && frames == n) {
+		double base = 20 * log10(0.25 / sqrt(2));
+		for (int hit = 1; hit < 4; hit++) {
+			int64_t at = hit * RATE / 2;
+			double during = mxt_rms_db(y, 1, 0, at + RATE / 50, RATE / 40); /* 20-45 ms into the hit */
+			double between = mxt_rms_db(y, 1, 0, at + RATE * 3 / 10, RATE / 10); /* 300-400 ms after */
+			CHECK_MSG(during < base - 15, "hit %d: pad at %.1f dB during the kick (free: %.1f)", hit, during, base);
+			CHECK_NEAR(between, base, 0.5);
+		}
+	}
+	free(y);
+}
+
 static void t_sidechain_errors(void)
 {
 	const char *dir = mxt_tempdir();
@@ -373,6 +418,7 @@ int main(void)
 		MXT(t_left_only),
 		MXT(t_mix_is_compensated),
 		MXT(t_sidechain_alignment),
+		MXT(t_sidechain_ducks_pad_with_kick),
 		MXT(t_sidechain_errors),
 		MXT(t_nan_guard),
 		MXT(t_tempo_note_times),
