@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h> /* FILE, for mixdown_analysis_write_json */
 
 #ifdef __cplusplus
 extern "C" {
@@ -214,6 +215,115 @@ const char *mixdown_fx_summary(size_t i);
 /* Flattened parameter table of processor i (list sub-parameters appear as
  * "list.*.sub"). Returns the number of entries; fills at most `cap`. */
 size_t mixdown_fx_params(size_t i, mixdown_param_info *out, size_t cap);
+
+/* ------------------------------------------------------------------ analysis */
+/* Analysis of finished audio files (`mixdown analyze`): loudness per ITU-R
+ * BS.1770-5 / EBU R 128 (libebur128), dynamics, stereo image, single-file
+ * problems and a delivery check against platform loudness targets.
+ * Files are streamed in blocks at their own rate (memory: blocks plus a few
+ * doubles per 100 ms of audio, about 0.5 MB per hour); any channel count.
+ * Channel order is WAV/SMPTE: 1 = mono, 2 = L R, 3 = L R C, 4 = L R Ls Rs,
+ * 5 = L R C Ls Rs, 6 = L R C LFE Ls Rs, 8 = 7.1; LFE is excluded and
+ * surrounds are weighted +1.5 dB as BS.1770 specifies.
+ * Units: LUFS, LU, dBTP, dBFS, dB, seconds. -INFINITY means "no signal" (the
+ * JSON writes null). Thread-safe for distinct results. */
+
+typedef struct {
+	const char *target;       /* delivery preset to check (mixdown_delivery_preset_name); NULL = all */
+	double series_interval;   /* s between points of the over-time series; rounded to 10 ms; default 1 */
+	double silence_dbfs;      /* start/end silence: samples below this level; default -60 dBFS */
+	bool true_peak;           /* measure true peak (4x oversampled below 96 kHz); default true */
+} mixdown_analysis_options;
+
+mixdown_analysis_options mixdown_analysis_options_init(void);
+
+/* A stretch of time where something happens. */
+typedef struct {
+	double start, end;        /* s from the start of the file */
+	uint32_t channel_mask;    /* bit c set: channel c involved (channels >= 32 fold into bit 31) */
+	uint64_t count;           /* samples (clips) or 10 ms blocks (overs) in the stretch */
+	double peak;              /* dBFS (clips) or dBTP (overs); LU against integrated (ride hints) */
+} mixdown_analysis_range;
+
+typedef struct {
+	const char *platform;     /* preset name, e.g. "spotify" */
+	const char *label;        /* human name, e.g. "Spotify (normal)" */
+	double target;            /* LUFS */
+	double max_true_peak;     /* dBTP ceiling the platform asks for */
+	double tolerance;         /* LU (delivery specifications), 0 for normalizing players */
+	const char *normalizes;   /* "both", "down" or "none" (a delivery specification) */
+	double gain;              /* dB the platform applies (0 for "none") */
+	double gain_to_target;    /* dB to reach the target exactly */
+	double loudness_after;    /* LUFS after the platform's gain */
+	double true_peak_after;   /* dBTP after the platform's gain */
+	bool clips;               /* true_peak_after > 0 dBTP */
+	bool ok;                  /* meets target (within tolerance, if any) and ceiling after gain */
+} mixdown_delivery_check;
+
+typedef struct {
+	char path[1024];
+	double sample_rate;       /* Hz */
+	uint32_t channels;
+	uint64_t frames;
+	double duration;          /* s */
+	struct {
+		double integrated, range;           /* LUFS, LU (EBU Tech 3342) */
+		double momentary_max, short_term_max; /* LUFS, evaluated every 10 ms */
+		double true_peak, sample_peak;      /* dBTP (-INFINITY if not measured), dBFS */
+	} loudness;
+	struct {
+		double crest_factor;  /* dB: sample peak over RMS (all channels pooled) */
+		double plr;           /* dB: true peak (sample peak if not measured) - integrated */
+		double psr_min;       /* dB: smallest (peak of last 3 s - short-term loudness) */
+		double dr;            /* DR-meter value (dB, unrounded); -INFINITY if undefined */
+		size_t n_ride;        /* gain-riding hints: short-term far above/below integrated */
+		mixdown_analysis_range *ride; /* peak = mean short-term - integrated (LU) */
+	} dynamics;
+	struct {
+		bool valid;           /* two or more channels (channels 0 and 1 are used) */
+		double correlation;   /* -1..1; NAN-free: 0 when a side is silent */
+		double width;         /* side/mid energy ratio (0 = mono); INFINITY when mid is silent */
+		double balance;       /* dB, L over R energy (positive: left louder) */
+		double mono_loudness; /* LUFS of (L+R)/2 on both speakers */
+		double mono_drop;     /* LU: integrated - mono_loudness (mono floored at -70 LUFS) */
+	} stereo;
+	struct {
+		uint64_t clipped_samples;  /* samples at/over full scale in runs of 3+, or over 1.0 */
+		size_t n_clips; mixdown_analysis_range *clips; /* at most 1000 stretches */
+		uint64_t overs;            /* 10 ms blocks with true peak > 0 dBTP */
+		size_t n_overs; mixdown_analysis_range *overs_at; /* at most 1000 stretches */
+		double *dc_offset;         /* per channel, linear mean (-1..1) */
+		double dc_offset_max_dbfs; /* largest |mean| in dBFS */
+		double leading_silence, trailing_silence; /* s below options.silence_dbfs */
+		double noise_floor;        /* dBFS RMS of the quietest 2% of 50 ms blocks (digital silence excluded) */
+		size_t n_messages; char (*messages)[256]; /* human-readable problem list */
+	} problems;
+	struct {
+		double interval;      /* s */
+		size_t n;
+		double *momentary, *short_term; /* LUFS at t = (i+1)*interval */
+		double *correlation;  /* over each interval; NULL for mono */
+	} series;
+	size_t n_delivery;
+	mixdown_delivery_check *delivery;
+} mixdown_analysis;
+
+/* Delivery presets (targets from docs and platform documentation). */
+size_t mixdown_delivery_preset_count(void);
+const char *mixdown_delivery_preset_name(size_t i);
+
+/* Analyze one file. On failure *out is NULL; MIXDOWN_ERR_AUDIO names the file,
+ * MIXDOWN_ERR_USAGE an unknown opts->target. `opts` may be NULL. */
+mixdown_status mixdown_analyze_file(const char *path, const mixdown_analysis_options *opts,
+				    mixdown_analysis **out, mixdown_error *err);
+void mixdown_analysis_free(mixdown_analysis *a);
+
+/* Write one analysis as the versioned JSON document of docs/analysis-json.md
+ * ({"schema": "mixdown-analysis/1", "files": [...]}). Returns 0, or -1 on a
+ * write error. */
+int mixdown_analysis_write_json(const mixdown_analysis *a, FILE *f);
+/* The same for several files: one object per file under "files", in order. */
+int mixdown_analysis_write_json_many(const mixdown_analysis *const *a, size_t n, FILE *f);
 
 #ifdef __cplusplus
 }

@@ -19,6 +19,7 @@ int cli_check(int argc, char **argv);
 int cli_fx(int argc, char **argv);
 int cli_new(int argc, char **argv);
 int cli_demo(int argc, char **argv);
+int cli_analyze(int argc, char **argv);
 
 /* Print "mixdown: <formatted error>" to stderr and return the exit code for st. */
 int cli_report_error(mixdown_status st, const mixdown_error *err);

@@ -16,6 +16,8 @@ static const char usage_text[] =
 	"  check SESSION                       validate a session without rendering\n"
 	"  new DIR -o SESSION [--force]        write a starting session from a folder of stems\n"
 	"  demo [DIR]                          synthesize a demo song, its session, and render it\n"
+	"  analyze FILE... [--json] [--target PRESET]\n"
+	"                                      loudness, dynamics, stereo, problems, delivery\n"
 	"  fx list                             list the processors\n"
 	"  fx info NAME                        print a processor's parameter table\n"
 	"\n"
@@ -86,6 +88,8 @@ int main(int argc, char **argv)
 		return cli_fx(argc - 1, argv + 1);
 	if (!strcmp(cmd, "new"))
 		return cli_new(argc - 1, argv + 1);
+	if (!strcmp(cmd, "analyze"))
+		return cli_analyze(argc - 1, argv + 1);
 	if (!strcmp(cmd, "demo"))
 		return cli_demo(argc - 1, argv + 1);
 	return cli_usage_error("unknown command '%s'", cmd);

@@ -15,9 +15,16 @@
 	X(gain)           \
 	X(polarity)       \
 	X(eq)             \
+	X(compressor)     \
+	X(gate)           \
+	X(expander)       \
+	X(deesser)        \
 	X(limiter)        \
 	X(saturation)     \
 	X(exciter)        \
+	X(reverb)         \
+	X(stereo)         \
+	X(pan)            \
 	X(delay)
 
 #define DECLARE_CLASS(n) extern const mxd_fx_class mxd_fx_##n##_class;
