@@ -292,7 +292,8 @@ static void t_mute_crossfades(void)
 }
 
 /* A section render equals the same frames of the full render: a latent,
- * echoing path (send to a delayed aux) and automation and an LFO in play. */
+ * echoing path (send to a delayed aux), a reverb tail entering the section,
+ * and automation and an LFO in play. */
 static void t_section_equals_full_render(void)
 {
 	const char *dir = mxt_tempdir();
@@ -304,7 +305,8 @@ static void t_section_equals_full_render(void)
 	const char *yaml =
 		"tempo: 120\n"
 		"buses:\n  - { name: Echo, inserts: [ { type: delay, time: 700 } ] }\n"
-		"tracks:\n  - name: T\n    file: x.wav\n    sends: [ { to: Echo, level: -6 } ]\n"
+		"  - { name: Hall, inserts: [ { type: reverb, decay: 2.5, mix: 1 } ] }\n"
+		"tracks:\n  - name: T\n    file: x.wav\n    sends: [ { to: Echo, level: -6 }, { to: Hall, level: -6 } ]\n"
 		"    inserts: [ { type: delay, samples: 64, latency_report: true } ]\n"
 		"    automation: { gain: [[0, 0], [2.5, -12]], pan: { lfo: { rate: 1.3, depth: 0.5 } } }\n";
 	int64_t nf = 0, ns = 0;
