@@ -35,7 +35,7 @@ static void fill(mixdown_param_info *o, const mxd_param *p, const char *name)
 	o->unit = p->unit ? p->unit : "";
 	o->kind = kind_name(p->kind);
 	o->min = p->min;
-	o->max = p->max;
+	o->max = p->kind == MXD_PARAM_LIST ? (double)p->max_items : p->max; /* a list's size limit */
 	o->def = p->def;
 	o->choices = p->choices;
 	o->help = p->help ? p->help : "";
