@@ -291,6 +291,28 @@ static void t_mute_crossfades(void)
 	free(y);
 }
 
+/* A bypass lane crossfades the insert's wet and dry signals over 20 ms. */
+static void t_bypass_crossfades(void)
+{
+	const char *dir = mxt_tempdir();
+	write_const(dir, "dc.wav", 48000, 48000, 0.5f);
+	const char *yaml = "channels: 1\ntracks:\n  - name: T\n    file: dc.wav\n"
+			   "    inserts: [ { type: gain, id: kill, gain: -inf } ]\n"
+			   "    automation: { \"inserts.kill.bypass\": [ [0, false], [0.5, true] ] }\n";
+	int64_t frames = 0;
+	float *y = render(dir, yaml, NULL, &frames, NULL);
+	if (y && frames == 48000) {
+		CHECK(fabsf(y[23999]) < 1e-6f); /* the gain's floor is -144 dB */
+		CHECK_NEAR(y[24000 + 479], 0.25, 0.01); /* halfway through 960 frames */
+		CHECK(y[24000 + 960] == 0.5f);           /* fully dry: exact */
+		double steps = 0;
+		for (int i = 24000; i < 25000; i++)
+			steps = fmax(steps, fabs(y[i] - y[i - 1]));
+		CHECK_MSG(steps < 0.5 / 800, "largest step %g", steps);
+	}
+	free(y);
+}
+
 /* A section render equals the same frames of the full render: a latent,
  * echoing path (send to a delayed aux), a reverb tail entering the section,
  * and automation and an LFO in play. */
@@ -365,6 +387,7 @@ int main(void)
 		MXT(t_lfo_stereo_offset),
 		MXT(t_follower_ducks_a_bed),
 		MXT(t_mute_crossfades),
+		MXT(t_bypass_crossfades),
 		MXT(t_section_equals_full_render),
 		MXT(t_lane_errors),
 	};
