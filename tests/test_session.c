@@ -647,7 +647,7 @@ static void t_err_inserts(void)
 	char text[4096];
 	snprintf(text, sizeof text, "%s          - { type: peek, freq: 100 }\n", bands);
 	SESSION_ERR(text, 7, 21, "tracks[0].inserts[0].bands[1].type",
-		    "expected off, highpass, lowpass, lowshelf, highshelf, peak, notch or bandpass, got \"peek\" "
+		    "expected off, highpass, lowpass, lowshelf, highshelf, peak, notch, bandpass or tilt, got \"peek\" "
 		    "(did you mean \"peak\"?)");
 	snprintf(text, sizeof text, "%s          - { type: peak, freq: 50000 }\n", bands);
 	SESSION_ERR(text, 7, 33, "tracks[0].inserts[0].bands[1].freq", "value 50000 is out of range [10, 40000] Hz");

@@ -110,6 +110,21 @@ void mxd_biquad_design(mxd_biquad *c, mxd_bq_type type, double sample_rate, doub
 	}
 }
 
+void mxd_biquad_design_allpass(mxd_biquad *c, double sample_rate, double f0, double q)
+{
+	f0 = clamp_f0(sample_rate, f0);
+	double w0 = 2.0 * PI * f0 / sample_rate, cs = cos(w0), alpha = sin(w0) / (2.0 * clamp_q(q));
+	set_normalised(c, 1.0 - alpha, -2.0 * cs, 1.0 + alpha, 1.0 + alpha, -2.0 * cs, 1.0 - alpha);
+}
+
+void mxd_biquad_design_tilt(mxd_biquad *c, double sample_rate, double f0, double gain_db)
+{
+	f0 = clamp_f0(sample_rate, f0);
+	double K = tan(PI * f0 / sample_rate), g = pow(10.0, finite_or_zero(gain_db) / 40.0);
+	/* s = (1/K)(1 - z^-1)/(1 + z^-1) in (g s + 1)/(s + g), times K (1 + z^-1) */
+	set_normalised(c, g + K, K - g, 0.0, 1.0 + g * K, g * K - 1.0, 0.0);
+}
+
 double mxd_biquad_shelf_q(double slope_s, double gain_db)
 {
 	double A = pow(10.0, finite_or_zero(gain_db) / 40.0);
@@ -142,6 +157,16 @@ int mxd_butterworth_order(double slope_db_oct)
 void mxd_butterworth_design(mxd_bq_cascade *c, bool highpass, double sample_rate, double f0,
 			    int order)
 {
+	mxd_butterworth_design_res(c, highpass, sample_rate, f0, order, 1.0);
+}
+
+void mxd_butterworth_design_res(mxd_bq_cascade *c, bool highpass, double sample_rate, double f0,
+				int order, double res)
+{
+	if (!(res >= 0.05)) /* also NaN */
+		res = 0.05;
+	if (res > 100.0)
+		res = 100.0;
 	if (order < 1)
 		order = 1;
 	if (order > 2 * MXD_BQ_MAX_SECTIONS)
@@ -152,6 +177,8 @@ void mxd_butterworth_design(mxd_bq_cascade *c, bool highpass, double sample_rate
 	for (int k = 1; k <= order / 2; k++) {
 		double theta = PI * (double)(2 * k + order - 1) / (2.0 * order);
 		double q = -1.0 / (2.0 * cos(theta));
+		if (k == 1)
+			q *= res;
 		mxd_biquad_design(&c->sec[c->n++], highpass ? MXD_BQ_HIGHPASS : MXD_BQ_LOWPASS,
 				  sample_rate, f0, q, 0.0);
 	}
@@ -206,6 +233,38 @@ void mxd_bq_cascade_process(const mxd_bq_cascade *c, mxd_bq_state *st, float *io
 		io += m;
 		n -= m;
 	}
+}
+
+void mxd_bq_cascade_process_ramp(const mxd_bq_cascade *from, const mxd_bq_cascade *to,
+				 mxd_bq_state *st, float *io, uint32_t n)
+{
+	const uint32_t ns = from->n < to->n ? from->n : to->n;
+	if (n == 0)
+		return;
+	mxd_biquad cur[MXD_BQ_MAX_SECTIONS], step[MXD_BQ_MAX_SECTIONS];
+	const double inv = 1.0 / (double)n;
+	for (uint32_t s = 0; s < ns; s++) {
+		const mxd_biquad *a = &from->sec[s], *b = &to->sec[s];
+		step[s] = (mxd_biquad){ (b->b0 - a->b0) * inv, (b->b1 - a->b1) * inv, (b->b2 - a->b2) * inv,
+					(b->a1 - a->a1) * inv, (b->a2 - a->a2) * inv };
+		cur[s] = *a;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		double x = io[i];
+		double t = (double)(i + 1);
+		for (uint32_t s = 0; s < ns; s++) {
+			const mxd_biquad *a = &cur[s], *d = &step[s];
+			double b0 = a->b0 + d->b0 * t, b1 = a->b1 + d->b1 * t, b2 = a->b2 + d->b2 * t;
+			double a1 = a->a1 + d->a1 * t, a2 = a->a2 + d->a2 * t;
+			double y = b0 * x + st[s].s1;
+			st[s].s1 = b1 * x - a1 * y + st[s].s2;
+			st[s].s2 = b2 * x - a2 * y;
+			x = y;
+		}
+		io[i] = (float)x;
+	}
+	for (uint32_t s = 0; s < ns; s++)
+		check_state(&st[s]);
 }
 
 static double complex section_h(const mxd_biquad *c, double complex z1)

@@ -70,6 +70,16 @@ void mxd_biquad_identity(mxd_biquad *c);
 void mxd_biquad_design(mxd_biquad *c, mxd_bq_type type, double sample_rate, double f0, double q,
 		       double gain_db);
 
+/* RBJ allpass (APF): |H| = 1, phase -pi at f0. */
+void mxd_biquad_design_allpass(mxd_biquad *c, double sample_rate, double f0, double q);
+
+/* First-order tilt: -gain/2 dB at DC, +gain/2 dB towards Nyquist, 0 dB at
+ * f0; the prewarped bilinear transform of
+ *     H(s) = (g s + 1) / (s + g),  g = 10^(gain/40),  s normalised to w0
+ * (a first-order high shelf of +gain dB with its transition centred on f0,
+ * lowered by gain/2 dB). b2 = a2 = 0. */
+void mxd_biquad_design_tilt(mxd_biquad *c, double sample_rate, double f0, double gain_db);
+
 /* Shelves parameterised by the cookbook's shelf slope S (S = 1: steepest
  * monotonic shelf; equivalent to Q = 1/sqrt(2)). `type` must be a shelf. */
 void mxd_biquad_design_shelf_slope(mxd_biquad *c, mxd_bq_type type, double sample_rate, double f0,
@@ -88,6 +98,14 @@ int mxd_butterworth_order(double slope_db_oct);
 void mxd_butterworth_design(mxd_bq_cascade *c, bool highpass, double sample_rate, double f0,
 			    int order);
 
+/* Butterworth low/high-pass with a resonance: the Q of the pole pair with the
+ * highest Q (the one closest to the j axis, section 0) is multiplied by `res`
+ * (res = 1: exact Butterworth; res > 1 adds a peak near f0, res < 1 rounds
+ * the knee). Order 2 with res = q * sqrt(2) is the cookbook LPF/HPF of that Q.
+ * Order 1 has no pole pair and ignores res. res is clamped to [0.05, 100]. */
+void mxd_butterworth_design_res(mxd_bq_cascade *c, bool highpass, double sample_rate, double f0,
+				int order, double res);
+
 /* A cascade holding one section. */
 void mxd_bq_cascade_single(mxd_bq_cascade *c, const mxd_biquad *sec);
 
@@ -95,6 +113,14 @@ void mxd_bq_cascade_single(mxd_bq_cascade *c, const mxd_biquad *sec);
  * section (c->n). */
 void mxd_biquad_process(const mxd_biquad *c, mxd_bq_state *st, float *io, uint32_t n);
 void mxd_bq_cascade_process(const mxd_bq_cascade *c, mxd_bq_state *st, float *io, uint32_t n);
+
+/* The same with the coefficients moving linearly, sample by sample, from
+ * `from` (used for the first sample) toward `to` (reached after the last
+ * sample: sample i uses from + (to - from) (i + 1) / n). Both cascades must
+ * have the same number of sections. Smooth parameter sweeps use this between
+ * designs a few dozen samples apart, so the coefficients never step. */
+void mxd_bq_cascade_process_ramp(const mxd_bq_cascade *from, const mxd_bq_cascade *to,
+				 mxd_bq_state *st, float *io, uint32_t n);
 
 /* Analytic response H(e^{j 2 pi f / fs}): magnitude in dB (-inf at an exact
  * zero) and phase in radians in (-pi, pi]. Either out pointer may be NULL. */

@@ -3,25 +3,47 @@
  *
  * Parameter `bands` is a list (max 16 items) of:
  *   type   enum {off, highpass, lowpass, lowshelf, highshelf, peak, notch,
- *          bandpass}, default off. Not automatable: a change resets the band.
+ *          bandpass, tilt}, default off. Not automatable: a change resets the
+ *          band.
  *   freq   Hz, [10, 40000], default 1000, automatable. Designs clamp it to
  *          0.49 x the sample rate (just below Nyquist).
- *   gain   dB, [-36, 36], default 0, automatable (peak and shelves only).
- *   q      [0.1, 40], default 0.707, automatable (peak, shelves, notch,
- *          bandpass; shelves use the cookbook's Q form).
- *   slope  dB/octave for highpass/lowpass: 6, 12, 18, 24, 36 or 48 (Butterworth
- *          order 1, 2, 3, 4, 6, 8; -3.01 dB at freq). Other values are rounded to
- *          the nearest allowed slope, ties to the gentler one (20 -> 18, 30 ->
- *          24). Default 12. Not automatable: a change resets the band.
- *          Highpass/lowpass ignore q and gain.
+ *   gain   dB, [-36, 36], default 0, automatable (peak, shelves, tilt).
+ *   q      [0.1, 40], default 0.707, automatable. Peak, shelves (cookbook Q
+ *          form), notch, bandpass: the cookbook Q. Highpass/lowpass: the
+ *          resonance (see below).
+ *   slope  [0.1, 48], default 12, not automatable.
+ *          Highpass/lowpass: dB/octave 6, 12, 18, 24, 36 or 48 (Butterworth
+ *          order 1, 2, 3, 4, 6, 8; -3.01 dB at freq at the default q). Other
+ *          values are rounded to the nearest allowed slope, ties to the
+ *          gentler one (20 -> 18, 30 -> 24, anything below 9 -> 6). A change
+ *          resets the band.
+ *          Shelves: a value in [0.1, 1] is the cookbook shelf slope S and
+ *          replaces q (S = 1: steepest shelf without overshoot); the default
+ *          12 (any value > 1) means "use q".
  * Bands run in list order, each a cascade of biquads (src/dsp/biquad.h).
  *
+ * Responses are those of R. Bristow-Johnson's Audio EQ Cookbook (bilinear
+ * transform prewarped at freq). Highpass/lowpass are Butterworth cascades
+ * (one cookbook HPF/LPF per pole pair, Q_k = -1 / (2 cos theta_k), plus a
+ * prewarped first-order section for odd orders). Resonance: the Q of the
+ * pole pair with the highest Q is multiplied by q / 0.7071 (q within 0.0005
+ * of the default 0.707 counts as exactly 1/sqrt(2)), so at 12 dB/oct q is the
+ * section's Q and at higher orders q > 0.707 puts a peak near freq; 6 dB/oct
+ * has no resonance.
+ * `tilt`: one first-order section, the prewarped bilinear transform of
+ *     H(s) = (g s + w0) / (s + g w0),   g = 10^(gain / 40),
+ * i.e. -gain/2 dB at DC, +gain/2 dB towards Nyquist, 0 dB at freq (a
+ * first-order high shelf of +gain dB centred on freq, lowered by gain/2 dB).
+ *
  * Smoothing: freq (on a log2 scale), gain (dB) and q (log2) ramp over 20 ms;
- * while a band ramps, its coefficients are redesigned every 32 samples, and
- * held otherwise. All other design work happens in activate()/set_param().
- * A band that is off, or a peak/shelf settled at exactly 0 dB whose filter
- * memory has died away (< 1e-9), is skipped: bit-exact pass-through.
- * Latency 0.
+ * while a band ramps, its coefficients are redesigned every 32 samples and
+ * interpolated linearly sample by sample in between (no coefficient steps:
+ * no zipper noise), and held otherwise. All other design work happens in activate()/set_param().
+ * Filter state is double precision (transposed direct form II), so a 20 Hz
+ * highpass in float I/O has no drift or limit cycle.
+ * A band that is off, or a peak/shelf/tilt settled at exactly 0 dB whose
+ * filter memory has died away (< 1e-9), is skipped: bit-exact pass-through.
+ * Latency 0. Threads: as src/fx/processor.h.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -35,26 +57,27 @@
 #define SUB_BLOCK 32u     /* coefficient update interval while ramping */
 #define QUIET_STATE 1e-9  /* below this a settled identity band is dropped */
 
-enum { T_OFF, T_HIGHPASS, T_LOWPASS, T_LOWSHELF, T_HIGHSHELF, T_PEAK, T_NOTCH, T_BANDPASS };
+enum { T_OFF, T_HIGHPASS, T_LOWPASS, T_LOWSHELF, T_HIGHSHELF, T_PEAK, T_NOTCH, T_BANDPASS, T_TILT };
 enum { S_TYPE, S_FREQ, S_GAIN, S_Q, S_SLOPE, N_SUB };
 
 static const char *const type_names[] = { "off",   "highpass", "lowpass",  "lowshelf",
-					  "highshelf", "peak", "notch", "bandpass", NULL };
+					  "highshelf", "peak", "notch", "bandpass", "tilt",
+					  NULL };
 
 /* first_slot of a sub-entry is its offset inside one item. */
 static const mxd_param band_params[N_SUB] = {
-	{ .name = "type", .kind = MXD_PARAM_ENUM, .unit = "", .min = 0, .max = 7, .def = T_OFF,
+	{ .name = "type", .kind = MXD_PARAM_ENUM, .unit = "", .min = 0, .max = 8, .def = T_OFF,
 	  .choices = type_names, .help = "Filter type of the band", .first_slot = S_TYPE },
 	{ .name = "freq", .kind = MXD_PARAM_NUMBER, .unit = "Hz", .min = 10, .max = 40000,
 	  .def = 1000, .automatable = true, .help = "Centre, corner or cutoff frequency",
 	  .first_slot = S_FREQ },
 	{ .name = "gain", .kind = MXD_PARAM_NUMBER, .unit = "dB", .min = -36, .max = 36, .def = 0,
-	  .automatable = true, .help = "Gain of peak and shelf bands", .first_slot = S_GAIN },
+	  .automatable = true, .help = "Gain of peak, shelf and tilt bands (tilt: +gain/2 above freq, -gain/2 below)", .first_slot = S_GAIN },
 	{ .name = "q", .kind = MXD_PARAM_NUMBER, .unit = "", .min = 0.1, .max = 40, .def = 0.707,
-	  .automatable = true, .help = "Quality factor (peak, shelf, notch, bandpass)",
+	  .automatable = true, .help = "Quality factor (peak, shelf, notch, bandpass); resonance of highpass/lowpass",
 	  .first_slot = S_Q },
-	{ .name = "slope", .kind = MXD_PARAM_NUMBER, .unit = "dB/oct", .min = 6, .max = 48,
-	  .def = 12, .help = "Highpass/lowpass slope: 6, 12, 18, 24, 36 or 48",
+	{ .name = "slope", .kind = MXD_PARAM_NUMBER, .unit = "dB/oct", .min = 0.1, .max = 48,
+	  .def = 12, .help = "Highpass/lowpass slope: 6, 12, 18, 24, 36 or 48; shelves: cookbook S if <= 1",
 	  .first_slot = S_SLOPE },
 };
 
@@ -80,7 +103,7 @@ typedef struct {
 
 static bool has_gain(int type)
 {
-	return type == T_PEAK || type == T_LOWSHELF || type == T_HIGHSHELF;
+	return type == T_PEAK || type == T_LOWSHELF || type == T_HIGHSHELF || type == T_TILT;
 }
 
 static bool ramping(const band *b)
@@ -108,9 +131,24 @@ static void design(band *b, double rate)
 		b->cas.n = 0;
 		break;
 	case T_HIGHPASS:
-	case T_LOWPASS:
-		mxd_butterworth_design(&b->cas, b->type == T_HIGHPASS, rate, f,
-				       mxd_butterworth_order(b->v[S_SLOPE]));
+	case T_LOWPASS: {
+		double res = fabs(q - 0.707) < 0.0005 ? 1.0 : q * 1.4142135623730951;
+		mxd_butterworth_design_res(&b->cas, b->type == T_HIGHPASS, rate, f,
+					   mxd_butterworth_order(b->v[S_SLOPE]), res);
+		break;
+	}
+	case T_LOWSHELF:
+	case T_HIGHSHELF:
+		if (b->v[S_SLOPE] <= 1.0)
+			mxd_biquad_design_shelf_slope(&b->cas.sec[0], single[b->type], rate, f,
+						      b->v[S_SLOPE], b->g.cur);
+		else
+			mxd_biquad_design(&b->cas.sec[0], single[b->type], rate, f, q, b->g.cur);
+		b->cas.n = 1;
+		break;
+	case T_TILT:
+		mxd_biquad_design_tilt(&b->cas.sec[0], rate, f, b->g.cur);
+		b->cas.n = 1;
 		break;
 	default:
 		mxd_biquad_design(&b->cas.sec[0], single[b->type], rate, f, q, b->g.cur);
@@ -174,7 +212,6 @@ static void eq_set_param(mxd_fx *fx, size_t slot, double v)
 	v = v < p->min ? p->min : v > p->max ? p->max : v;
 	switch (k) {
 	case S_TYPE: v = floor(v + 0.5); break;
-	case S_SLOPE: v = 6.0 * mxd_butterworth_order(v); break;
 	default: break;
 	}
 	if (b->v[k] == v)
@@ -198,9 +235,11 @@ static void eq_set_param(mxd_fx *fx, size_t slot, double v)
 	}
 	if (s->rate <= 0)
 		return;
-	if (k == S_TYPE || k == S_SLOPE) { /* structural change: start clean */
-		reset_band(b);
+	if (k == S_TYPE || (k == S_SLOPE && (b->type == T_HIGHPASS || b->type == T_LOWPASS))) {
+		reset_band(b); /* structural change: start clean */
 		design(b, s->rate);
+	} else if (k == S_SLOPE && !ramping(b)) {
+		design(b, s->rate); /* a shelf's S: same structure, new coefficients */
 	}
 }
 
@@ -228,13 +267,18 @@ static void eq_run(mxd_fx *fx, float *const *io, const float *const *sc, uint32_
 			uint32_t m = n - pos;
 			if (ramping(b)) {
 				m = m < SUB_BLOCK ? m : SUB_BLOCK;
+				mxd_bq_cascade prev = b->cas;
 				mxd_smooth_advance(&b->lf, m);
 				mxd_smooth_advance(&b->g, m);
 				mxd_smooth_advance(&b->lq, m);
 				design(b, s->rate);
-			} else if (identity(b) && quiet(b, s->channels)) {
-				break;
+				for (uint32_t c = 0; c < s->channels; c++)
+					mxd_bq_cascade_process_ramp(&prev, &b->cas, b->st[c], io[c] + pos, m);
+				pos += m;
+				continue;
 			}
+			if (identity(b) && quiet(b, s->channels))
+				break;
 			for (uint32_t c = 0; c < s->channels; c++)
 				mxd_bq_cascade_process(&b->cas, b->st[c], io[c] + pos, m);
 			pos += m;

@@ -15,6 +15,7 @@
 	X(gain)           \
 	X(polarity)       \
 	X(eq)             \
+	X(multiband)      \
 	X(compressor)     \
 	X(gate)           \
 	X(expander)       \
@@ -23,6 +24,7 @@
 	X(saturation)     \
 	X(exciter)        \
 	X(reverb)         \
+	X(convolution)    \
 	X(stereo)         \
 	X(pan)            \
 	X(delay)
