@@ -15,7 +15,7 @@
  * Parameters (top level):
  *   bands   2..5 (integer), default 3, not automatable.
  *   xover1..xover4   Hz, [20, 20000], defaults 200, 2000, 6000, 12000,
- *           automatable (log2 domain, 20 ms ramp, crossovers redesigned every
+ *           automatable (log2 domain, 50 ms ramp, crossovers redesigned every
  *           32 samples while moving). Only the first bands-1 are used; each is
  *           raised to at least 1.01 x the one below and limited to 0.45 fs.
  * `band` is a list (max 5 items; item k is band k from the lowest) of:
