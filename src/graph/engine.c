@@ -499,7 +499,7 @@ static void run_inserts(mixdown_engine *e, node_rt *nd, uint32_t n)
 		if (key)
 			pdc_process(&key->pdc, e->nodes[key->src].in, key->key_buf, n);
 	}
-	const mxd_strip_auto *au = &nd->autom;
+	mxd_strip_auto *au = &nd->autom;
 	if (!au->inserts_move) {
 		run_slots(nd, 0, n);
 		return;
@@ -512,8 +512,12 @@ static void run_inserts(mixdown_engine *e, node_rt *nd, uint32_t n)
 			if (!slot->fx)
 				continue;
 			double v = au->vals[k][j];
-			if (ln->target == MXD_TARGET_INSERT)
+			/* Only changes reach the processor: a set_param may redesign
+			 * filters, which a held value must not cost. */
+			if (ln->target == MXD_TARGET_INSERT && v != au->sent[k]) {
 				slot->fx->cls->set_param(slot->fx, ln->slot, v);
+				au->sent[k] = v;
+			}
 			else if (ln->target == MXD_TARGET_BYPASS && (v >= 0.5 ? 0.0 : slot->ins->mix) != slot->mix.target)
 				mxd_smooth_set(&slot->mix, v >= 0.5 ? 0.0 : slot->ins->mix); /* 20 ms crossfade */
 		}

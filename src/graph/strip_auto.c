@@ -28,6 +28,11 @@ int mxd_strip_auto_init(mxd_strip_auto *sa, const mxd_strip *st, double rate, ui
 	sa->vals = calloc(sa->n, sizeof *sa->vals);
 	sa->src = calloc(sa->n, sizeof *sa->src);
 	sa->src_ch = calloc(sa->n, sizeof *sa->src_ch);
+	sa->sent = malloc(sa->n * sizeof *sa->sent);
+	if (!sa->sent)
+		return -1;
+	for (size_t k = 0; k < sa->n; k++)
+		sa->sent[k] = NAN;
 	sa->gain_buf = calloc(max_block, sizeof *sa->gain_buf);
 	sa->pre_buf = calloc(max_block, sizeof *sa->pre_buf);
 	if (!sa->ev || !sa->vals || !sa->src || !sa->src_ch || !sa->gain_buf || !sa->pre_buf)
@@ -68,6 +73,7 @@ void mxd_strip_auto_free(mxd_strip_auto *sa)
 	free(sa->ev);
 	free(sa->src);
 	free(sa->src_ch);
+	free(sa->sent);
 	free(sa->gain_buf);
 	free(sa->gain_buf_r);
 	free(sa->pre_buf);

@@ -34,6 +34,7 @@ typedef struct {
 	double **vals;         /* per lane: max_block values of the current block */
 	const float *const **src; /* per lane: the followed strip's buffers (or NULL) */
 	uint32_t *src_ch;
+	double *sent;          /* per lane: the value last handed to an insert (NAN = none) */
 	int gain, trim, mute, pan, width; /* lane index per target, -1 if none */
 	bool fader_moves, matrix_moves, inserts_move;
 	mxd_smooth mute_ramp;  /* 1 = playing, 0 = muted */
