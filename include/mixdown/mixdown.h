@@ -260,6 +260,51 @@ typedef struct {
 	bool ok;                  /* meets target (within tolerance, if any) and ceiling after gain */
 } mixdown_delivery_check;
 
+/* Spectrum bands: 31 one-third-octave bands with the base-10 exact centres of
+ * IEC 61260-1, f_k = 1000 * 10^((k - 17) / 10) Hz for k = 0..30 (nominal
+ * 20 Hz ... 20 kHz), edges at f_k * 10^(+-1/20). Bands above the Nyquist
+ * frequency hold -INFINITY. */
+#define MIXDOWN_BANDS 31
+/* The four broad bands of tonal-balance meters: low < 250 Hz, low-mid
+ * 250 Hz - 2 kHz, high-mid 2 - 8 kHz, high > 8 kHz. */
+#define MIXDOWN_BROAD_BANDS 4
+/* Vectorscope grid: cells per side of the stereo-image density map. */
+#define MIXDOWN_SCOPE 48
+
+/* Centre frequency (Hz) of spectrum band k (0..MIXDOWN_BANDS-1). */
+double mixdown_band_centre(size_t k);
+
+/* A narrow spectral peak standing out of the smoothed long-term spectrum. */
+typedef struct {
+	double freq;              /* Hz */
+	double prominence;        /* dB above the spectrum smoothed over 1/3 octave */
+	double q;                 /* centre frequency over the -3 dB width */
+} mixdown_resonance;
+
+/* This analysis compared with a reference file or a spectral target; both
+ * sides loudness-normalized first (band levels relative to the integrated
+ * loudness). Positive deltas: this mix has more than the reference. */
+typedef struct {
+	char name[256];           /* reference path or target name */
+	bool is_target;           /* a target (median and 10th/90th percentile) rather than one file */
+	double ref_level[MIXDOWN_BANDS]; /* dB rel. integrated loudness: the reference, or the target median */
+	double ref_low[MIXDOWN_BANDS], ref_high[MIXDOWN_BANDS]; /* target 10th/90th percentile (= ref_level for files) */
+	double delta[MIXDOWN_BANDS];     /* dB: this minus ref_level (0 outside both spectra) */
+	double broad_delta[MIXDOWN_BROAD_BANDS]; /* dB, the same for the broad bands */
+	double tilt_delta;        /* dB per octave */
+	double loudness_delta;    /* LU: integrated loudness, this minus reference (0 for targets without one) */
+	double range_delta;       /* LU: loudness range */
+	double plr_delta;         /* dB */
+	double width_delta;       /* side/mid energy ratio difference (0 when either is mono) */
+} mixdown_comparison;
+
+/* One suggestion in an engineer's words, tied to a measurement. */
+typedef struct {
+	int priority;             /* 1 = fix before release, 2 = worth fixing, 3 = consider */
+	char topic[24];           /* "loudness", "dynamics", "tone", "stereo", "problem", "masking", "alignment", "delivery" */
+	char text[400];
+} mixdown_feedback;
+
 typedef struct {
 	char path[1024];
 	double sample_rate;       /* Hz */
@@ -306,6 +351,32 @@ typedef struct {
 	} series;
 	size_t n_delivery;
 	mixdown_delivery_check *delivery;
+	struct {
+		bool valid;           /* false when the file is shorter than one analysis frame */
+		double level[MIXDOWN_BANDS];      /* dBFS: long-term average power per band, all channels pooled
+						     (a full-scale sine in band k on every channel reads -3.01) */
+		double broad[MIXDOWN_BROAD_BANDS]; /* dB relative to the total power */
+		double tilt;          /* dB per octave: least-squares slope of level over log2 f, 50 Hz - 16 kHz */
+		double centroid;      /* Hz: power-weighted mean frequency */
+		/* Per band, channels 0 and 1 (zeros for mono): */
+		double pan[MIXDOWN_BANDS];         /* -1 left .. +1 right: Stereo Panning Spectrum (Tzanetakis et al.,
+						      ISMIR 2007), power-weighted mean over frames */
+		double correlation[MIXDOWN_BANDS]; /* -1..1 */
+		double mono_drop[MIXDOWN_BANDS];   /* dB: stereo band level minus that of (L+R)/2 on both speakers
+						      (positive: the band loses level in mono) */
+		size_t n_resonances;  /* strongest first, at most 8 */
+		mixdown_resonance *resonances;
+		size_t n_sibilance;   /* stretches of harsh sibilance; peak = dB of 5-10 kHz above the mix's average */
+		mixdown_analysis_range *sibilance;
+	} spectrum;
+	/* Stereo image density: counts of sample pairs in a MIXDOWN_SCOPE^2 grid,
+	 * x = side (L-R)/2 from -peak..+peak (left to right), y = mid (L+R)/2 from
+	 * -peak..+peak, peak = the larger |mid| or |side| of the file. NULL for mono. */
+	uint32_t *vectorscope;
+	size_t n_compare;         /* references and targets compared (mixdown_analysis_compare*) */
+	mixdown_comparison *compare;
+	size_t n_feedback;        /* prioritized, most important first (mixdown_analysis_feedback) */
+	mixdown_feedback *feedback;
 } mixdown_analysis;
 
 /* Delivery presets (targets from docs and platform documentation). */
@@ -324,6 +395,91 @@ void mixdown_analysis_free(mixdown_analysis *a);
 int mixdown_analysis_write_json(const mixdown_analysis *a, FILE *f);
 /* The same for several files: one object per file under "files", in order. */
 int mixdown_analysis_write_json_many(const mixdown_analysis *const *a, size_t n, FILE *f);
+
+/* ---------------------------------------------------- references and targets */
+/* A spectral target: the band levels a style of mix tends to have, relative
+ * to its integrated loudness (dB re. LUFS), as median and 10th/90th
+ * percentile. Built-in genre targets document their sources in
+ * docs/targets.md; mixdown_target_build() makes one from reference analyses. */
+typedef struct {
+	char name[128];
+	char source[512];         /* where the numbers come from */
+	size_t n_files;           /* analyses it was built from (0 for a built-in model) */
+	double median[MIXDOWN_BANDS], p10[MIXDOWN_BANDS], p90[MIXDOWN_BANDS]; /* dB rel. integrated loudness;
+									    -INFINITY = no data */
+	double loudness, range, plr; /* medians: LUFS, LU, dB; NAN when not part of the target */
+} mixdown_target;
+
+size_t mixdown_target_builtin_count(void);
+const mixdown_target *mixdown_target_builtin(size_t i);
+const mixdown_target *mixdown_target_find(const char *name); /* built-in by name, or NULL */
+/* Read a target written by mixdown_target_write (JSON, schema
+ * "mixdown-target/1"). MIXDOWN_ERR_AUDIO-free: errors are MIXDOWN_ERR_SESSION
+ * naming the file and the key. */
+mixdown_status mixdown_target_load(const char *path, mixdown_target *out, mixdown_error *err);
+int mixdown_target_write(const mixdown_target *t, FILE *f); /* 0, or -1 on a write error */
+/* Median and 10th/90th percentile per band over n >= 1 analyses with a valid
+ * spectrum and a finite integrated loudness. */
+mixdown_status mixdown_target_build(const mixdown_analysis *const *a, size_t n, const char *name,
+				    mixdown_target *out, mixdown_error *err);
+/* Append a comparison to a->compare. Return 0, or -1 when out of memory. */
+int mixdown_analysis_compare_file(mixdown_analysis *a, const mixdown_analysis *reference);
+int mixdown_analysis_compare_target(mixdown_analysis *a, const mixdown_target *t);
+/* (Re)build a->feedback from the measurements, comparisons and delivery
+ * checks in `a`. Return 0, or -1 when out of memory. */
+int mixdown_analysis_feedback(mixdown_analysis *a);
+
+/* ------------------------------------------------------ multitrack analysis */
+/* Two tracks that carry the same source (multi-mic recordings, duplicated
+ * parts): b relative to a. */
+typedef struct {
+	char a[128], b[128];      /* track names */
+	double correlation;       /* 0..1: peak of the normalized cross-correlation, magnitude */
+	double offset_ms;         /* b lags a by this (negative: b is early); sub-sample precision */
+	bool inverted;            /* the peak is negative: b's polarity is opposite to a's */
+} mixdown_alignment;
+
+/* Track `masker` covers track `masked` in a frequency region. */
+typedef struct {
+	char masked[128], masker[128];
+	double low_hz, high_hz;   /* the region (one-third-octave band edges) */
+	double amount;            /* dB: masker band level above the masked track's, mean over frames where both play */
+	double cut_hz;            /* where to cut the masker */
+	double overlap;           /* 0..1: share of the masked track's active time that both play */
+} mixdown_masking;
+
+typedef struct {
+	char path[1024];          /* session file, or "" for a set of files */
+	mixdown_analysis *mix;    /* the session's master output; NULL for a set of files */
+	size_t n_tracks;          /* tracks and buses of the session, or the files */
+	char (*names)[128];
+	bool *is_bus;
+	mixdown_analysis **tracks;
+	size_t n_alignment;
+	mixdown_alignment *alignment;
+	size_t n_masking;         /* largest first */
+	mixdown_masking *masking;
+	size_t n_feedback;        /* multitrack suggestions (empty tracks, masking, alignment) */
+	mixdown_feedback *feedback;
+} mixdown_multitrack_analysis;
+
+/* Render a session (as mixdown_render would, without writing files) and
+ * analyze the mix and every track and bus (post-fader, aligned with the mix),
+ * plus alignment and masking between tracks. */
+mixdown_status mixdown_analyze_session(const char *session_path, const mixdown_analysis_options *opts,
+				       mixdown_multitrack_analysis **out, mixdown_error *err);
+/* Analyze files as the tracks of one mix (same rate; read side by side from
+ * their starts): each file, plus alignment and masking between them. */
+mixdown_status mixdown_analyze_tracks(const char *const *paths, size_t n, const mixdown_analysis_options *opts,
+				      mixdown_multitrack_analysis **out, mixdown_error *err);
+void mixdown_multitrack_analysis_free(mixdown_multitrack_analysis *m);
+
+/* Self-contained HTML report (inline SVG, no script or network): loudness
+ * over time, spectrum against references and targets, correlation over time,
+ * vectorscope, and with `m` per-track levels and the masking map. `m` may be
+ * NULL. Returns 0, or -1 on a write error. */
+int mixdown_analysis_write_html(const mixdown_analysis *const *a, size_t n, const mixdown_multitrack_analysis *m,
+				FILE *f);
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,7 @@
 
 #include <ebur128.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "mixdown/mixdown.h"
@@ -144,6 +145,17 @@ int mxd_prob_message(mixdown_analysis *a, const char *fmt, ...) __attribute__((f
 /* delivery.c: platform targets. Returns -1 for an unknown name. */
 int mxd_delivery_find(const char *name);
 int mxd_delivery_check(mixdown_analysis *a, const char *only);
+
+/* json.c: helpers shared by the section writers. Non-finite numbers are
+ * written as null; strings are escaped. */
+void mxd_json_num(FILE *f, double v);
+void mxd_json_key_num(FILE *f, const char *k, double v, const char *after);
+void mxd_json_str(FILE *f, const char *s);
+
+/* bands.c: the one-third-octave grid of mixdown.h (MIXDOWN_BANDS). */
+void mxd_band_edges(size_t k, double *lo, double *hi); /* Hz */
+int mxd_band_of(double hz);        /* band holding hz, or -1 outside 17.8 Hz .. 22.4 kHz */
+int mxd_broad_band_of(double hz);  /* 0..3 (mixdown.h MIXDOWN_BROAD_BANDS) */
 
 /* analyze.c: the streaming analyzer. */
 typedef struct mxd_analyzer mxd_analyzer;

@@ -167,6 +167,11 @@ void mixdown_analysis_free(mixdown_analysis *a)
 	free(a->series.short_term);
 	free(a->series.correlation);
 	free(a->delivery);
+	free(a->spectrum.resonances);
+	free(a->spectrum.sibilance);
+	free(a->vectorscope);
+	free(a->compare);
+	free(a->feedback);
 	free(a);
 }
 

@@ -11,7 +11,7 @@
 
 #include "analysis/analysis.h"
 
-static void num(FILE *f, double v)
+void mxd_json_num(FILE *f, double v)
 {
 	if (isfinite(v))
 		fprintf(f, "%.7g", v);
@@ -19,14 +19,14 @@ static void num(FILE *f, double v)
 		fputs("null", f);
 }
 
-static void key_num(FILE *f, const char *k, double v, const char *after)
+void mxd_json_key_num(FILE *f, const char *k, double v, const char *after)
 {
 	fprintf(f, "\"%s\": ", k);
-	num(f, v);
+	mxd_json_num(f, v);
 	fputs(after, f);
 }
 
-static void str(FILE *f, const char *s)
+void mxd_json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; s && *s; s++) {
@@ -58,17 +58,17 @@ static void ranges(FILE *f, const mixdown_analysis_range *r, size_t n, const cha
 	fputc('[', f);
 	for (size_t i = 0; i < n; i++) {
 		fputs(i ? ",\n        {" : "\n        {", f);
-		key_num(f, "start", r[i].start, ", ");
-		key_num(f, "end", r[i].end, ", ");
+		mxd_json_key_num(f, "start", r[i].start, ", ");
+		mxd_json_key_num(f, "end", r[i].end, ", ");
 		if (ride) {
 			fprintf(f, "\"kind\": \"%s\", ", r[i].peak > 0 ? "loud" : "quiet");
-			key_num(f, "relative", r[i].peak, "}");
+			mxd_json_key_num(f, "relative", r[i].peak, "}");
 			continue;
 		}
 		fputs("\"channels\": ", f);
 		channels(f, r[i].channel_mask);
 		fprintf(f, ", \"%s\": %llu, ", count_key, (unsigned long long)r[i].count);
-		key_num(f, "peak", r[i].peak, "}");
+		mxd_json_key_num(f, "peak", r[i].peak, "}");
 	}
 	fputs(n ? "\n      ]" : "]", f);
 }
@@ -84,7 +84,7 @@ static void series(FILE *f, const char *k, const double *v, size_t n, bool last)
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			fputs(i % 16 ? ", " : ",\n        ", f);
-		num(f, v[i]);
+		mxd_json_num(f, v[i]);
 	}
 	fputs(last ? "]\n" : "],\n", f);
 }
@@ -92,31 +92,31 @@ static void series(FILE *f, const char *k, const double *v, size_t n, bool last)
 static void file_object(FILE *f, const mixdown_analysis *a)
 {
 	fputs("    {\n      \"path\": ", f);
-	str(f, a->path);
+	mxd_json_str(f, a->path);
 	fprintf(f, ",\n      \"sample_rate\": %.0f, \"channels\": %u, \"frames\": %llu, ", a->sample_rate, a->channels,
 		(unsigned long long)a->frames);
-	key_num(f, "duration", a->duration, ",\n");
+	mxd_json_key_num(f, "duration", a->duration, ",\n");
 	fputs("      \"loudness\": {", f);
-	key_num(f, "integrated", a->loudness.integrated, ", ");
-	key_num(f, "range", a->loudness.range, ", ");
-	key_num(f, "momentary_max", a->loudness.momentary_max, ", ");
-	key_num(f, "short_term_max", a->loudness.short_term_max, ", ");
-	key_num(f, "true_peak", a->loudness.true_peak, ", ");
-	key_num(f, "sample_peak", a->loudness.sample_peak, "},\n");
+	mxd_json_key_num(f, "integrated", a->loudness.integrated, ", ");
+	mxd_json_key_num(f, "range", a->loudness.range, ", ");
+	mxd_json_key_num(f, "momentary_max", a->loudness.momentary_max, ", ");
+	mxd_json_key_num(f, "short_term_max", a->loudness.short_term_max, ", ");
+	mxd_json_key_num(f, "true_peak", a->loudness.true_peak, ", ");
+	mxd_json_key_num(f, "sample_peak", a->loudness.sample_peak, "},\n");
 	fputs("      \"dynamics\": {", f);
-	key_num(f, "crest_factor", a->dynamics.crest_factor, ", ");
-	key_num(f, "plr", a->dynamics.plr, ", ");
-	key_num(f, "psr_min", a->dynamics.psr_min, ", ");
-	key_num(f, "dr", a->dynamics.dr, ", \"ride\": ");
+	mxd_json_key_num(f, "crest_factor", a->dynamics.crest_factor, ", ");
+	mxd_json_key_num(f, "plr", a->dynamics.plr, ", ");
+	mxd_json_key_num(f, "psr_min", a->dynamics.psr_min, ", ");
+	mxd_json_key_num(f, "dr", a->dynamics.dr, ", \"ride\": ");
 	ranges(f, a->dynamics.ride, a->dynamics.n_ride, NULL, true);
 	fputs("},\n      \"stereo\": ", f);
 	if (a->stereo.valid) {
 		fputc('{', f);
-		key_num(f, "correlation", a->stereo.correlation, ", ");
-		key_num(f, "width", a->stereo.width, ", ");
-		key_num(f, "balance", a->stereo.balance, ", ");
-		key_num(f, "mono_loudness", a->stereo.mono_loudness, ", ");
-		key_num(f, "mono_drop", a->stereo.mono_drop, "},\n");
+		mxd_json_key_num(f, "correlation", a->stereo.correlation, ", ");
+		mxd_json_key_num(f, "width", a->stereo.width, ", ");
+		mxd_json_key_num(f, "balance", a->stereo.balance, ", ");
+		mxd_json_key_num(f, "mono_loudness", a->stereo.mono_loudness, ", ");
+		mxd_json_key_num(f, "mono_drop", a->stereo.mono_drop, "},\n");
 	} else {
 		fputs("null,\n", f);
 	}
@@ -129,39 +129,39 @@ static void file_object(FILE *f, const mixdown_analysis *a)
 	for (uint32_t c = 0; c < a->channels; c++) {
 		if (c)
 			fputs(", ", f);
-		num(f, a->problems.dc_offset ? a->problems.dc_offset[c] : 0.0);
+		mxd_json_num(f, a->problems.dc_offset ? a->problems.dc_offset[c] : 0.0);
 	}
 	fputs("], ", f);
-	key_num(f, "dc_offset_max", a->problems.dc_offset_max_dbfs, ",\n        ");
-	key_num(f, "leading_silence", a->problems.leading_silence, ", ");
-	key_num(f, "trailing_silence", a->problems.trailing_silence, ", ");
-	key_num(f, "noise_floor", a->problems.noise_floor, ",\n        \"messages\": [");
+	mxd_json_key_num(f, "dc_offset_max", a->problems.dc_offset_max_dbfs, ",\n        ");
+	mxd_json_key_num(f, "leading_silence", a->problems.leading_silence, ", ");
+	mxd_json_key_num(f, "trailing_silence", a->problems.trailing_silence, ", ");
+	mxd_json_key_num(f, "noise_floor", a->problems.noise_floor, ",\n        \"messages\": [");
 	for (size_t i = 0; i < a->problems.n_messages; i++) {
 		if (i)
 			fputs(", ", f);
-		str(f, a->problems.messages[i]);
+		mxd_json_str(f, a->problems.messages[i]);
 	}
 	fputs("]},\n      \"delivery\": [", f);
 	for (size_t i = 0; i < a->n_delivery; i++) {
 		const mixdown_delivery_check *d = &a->delivery[i];
 		fputs(i ? ",\n        {\"platform\": " : "\n        {\"platform\": ", f);
-		str(f, d->platform);
+		mxd_json_str(f, d->platform);
 		fputs(", \"label\": ", f);
-		str(f, d->label);
+		mxd_json_str(f, d->label);
 		fputs(", ", f);
-		key_num(f, "target", d->target, ", ");
-		key_num(f, "max_true_peak", d->max_true_peak, ", ");
-		key_num(f, "tolerance", d->tolerance, ", ");
+		mxd_json_key_num(f, "target", d->target, ", ");
+		mxd_json_key_num(f, "max_true_peak", d->max_true_peak, ", ");
+		mxd_json_key_num(f, "tolerance", d->tolerance, ", ");
 		fprintf(f, "\"normalizes\": \"%s\",\n         ", d->normalizes);
-		key_num(f, "gain", d->gain, ", ");
-		key_num(f, "gain_to_target", d->gain_to_target, ", ");
-		key_num(f, "loudness_after", d->loudness_after, ", ");
-		key_num(f, "true_peak_after", d->true_peak_after, ", ");
+		mxd_json_key_num(f, "gain", d->gain, ", ");
+		mxd_json_key_num(f, "gain_to_target", d->gain_to_target, ", ");
+		mxd_json_key_num(f, "loudness_after", d->loudness_after, ", ");
+		mxd_json_key_num(f, "true_peak_after", d->true_peak_after, ", ");
 		fprintf(f, "\"clips\": %s, \"ok\": %s}", d->clips ? "true" : "false", d->ok ? "true" : "false");
 	}
 	fputs(a->n_delivery ? "\n      ],\n" : "],\n", f);
 	fputs("      \"series\": {", f);
-	key_num(f, "interval", a->series.interval, ",\n");
+	mxd_json_key_num(f, "interval", a->series.interval, ",\n");
 	series(f, "momentary", a->series.momentary ? a->series.momentary : (const double[]){ 0 }, a->series.n, false);
 	series(f, "short_term", a->series.short_term ? a->series.short_term : (const double[]){ 0 }, a->series.n, false);
 	series(f, "correlation", a->series.correlation, a->series.n, true);
