@@ -2,8 +2,9 @@
 # Install what mixdown needs to build and test on Debian 12 (bookworm).
 # Runs apt-get (through sudo when not root) only for packages that are missing.
 set -eu
+# chromium: tests/test_report renders the HTML report headless (skipped without it).
 packages="build-essential clang meson ninja-build pkg-config
-libsndfile1-dev libsoxr-dev libebur128-dev libyaml-dev libkissfft-dev"
+libsndfile1-dev libsoxr-dev libebur128-dev libyaml-dev libkissfft-dev chromium"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

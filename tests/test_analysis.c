@@ -832,6 +832,11 @@ static void check_schema_file(const jnode *root, size_t idx, int channels)
 		{ "delivery", "a" }, { "delivery/0/platform", "s" }, { "delivery/0/gain", "n" },
 		{ "delivery/0/true_peak_after", "N" }, { "delivery/0/clips", "b" }, { "delivery/0/ok", "b" },
 		{ "series/interval", "n" }, { "series/momentary", "a" }, { "series/short_term", "a" },
+		{ "spectrum/valid", "b" }, { "spectrum/bands_hz", "a" }, { "spectrum/level", "a" },
+		{ "spectrum/broad/low", "N" }, { "spectrum/broad/low_mid", "N" }, { "spectrum/broad/high_mid", "N" },
+		{ "spectrum/broad/high", "N" }, { "spectrum/tilt", "N" }, { "spectrum/centroid", "N" },
+		{ "spectrum/resonances", "a" }, { "spectrum/sibilance", "a" },
+		{ "compare", "a" }, { "feedback", "a" },
 	};
 	char path[300];
 	for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
@@ -847,6 +852,11 @@ static void check_schema_file(const jnode *root, size_t idx, int channels)
 	if (channels >= 2) {
 		snprintf(path, sizeof path, "files/%zu/stereo/correlation", idx);
 		CHECK(jget(root, path) && jget(root, path)->type == 'n');
+	}
+	static const char *const per_band[] = { "pan", "correlation", "mono_drop" }; /* null for mono */
+	for (int k = 0; k < 3; k++) {
+		snprintf(path, sizeof path, "files/%zu/spectrum/%s", idx, per_band[k]);
+		CHECK(jget(root, path) && jget(root, path)->type == (channels >= 2 ? 'a' : 'z'));
 	}
 }
 

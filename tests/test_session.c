@@ -497,7 +497,7 @@ static void t_err_keys(void)
 	SESSION_ERR("tracks:\n  - name: A\n    clips: [ { at: 1 } ]\n", 3, 14, "tracks[0].clips[0]",
 		    "missing required key \"file\"");
 	SESSION_ERR("master: { gain: 0, pan: 0.5 }\n", 1, 20, "master.pan",
-		    "unknown key \"pan\" (valid keys: gain, inserts, width, invert, automation)");
+		    "unknown key \"pan\" (valid keys: gain, inserts, width, invert, automation, target)");
 	SESSION_ERR("buses:\n  - name: B\n    file: a.wav\n", 3, 5, "buses[0].file",
 		    "unknown key \"file\" (valid keys: name, color, group, gain, mute, solo, solo_safe, invert, pan, "
 		    "pan_law, width, output, inserts, sends, automation)");

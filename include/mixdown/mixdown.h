@@ -174,6 +174,13 @@ typedef struct {
 	uint32_t latency;            /* compensated graph latency, frames */
 	size_t n_files;
 	char files[MIXDOWN_MAX_REPORT_FILES][512]; /* every file written, mix first */
+	/* With the session's `master: target:` the mix was mastered (mixdown_master_file): */
+	bool mastered;
+	double master_gain;          /* dB before the limiter */
+	double master_true_peak;     /* dBTP of the written file (integrated_lufs is its loudness) */
+	double master_limiting;      /* dB, the limiter's largest gain reduction */
+	bool master_met;             /* within 0.1 LU of the target, at or below the ceiling */
+	char master_warning[512];
 } mixdown_render_report;
 
 /* Render the session to files. Outputs are written to temporary files next to
@@ -369,10 +376,17 @@ typedef struct {
 		size_t n_sibilance;   /* stretches of harsh sibilance; peak = dB of 5-10 kHz above the mix's average */
 		mixdown_analysis_range *sibilance;
 	} spectrum;
-	/* Stereo image density: counts of sample pairs in a MIXDOWN_SCOPE^2 grid,
-	 * x = side (L-R)/2 from -peak..+peak (left to right), y = mid (L+R)/2 from
-	 * -peak..+peak, peak = the larger |mid| or |side| of the file. NULL for mono. */
+	/* Stereo image density: counts of frames (channels 0 and 1) in a
+	 * MIXDOWN_SCOPE^2 grid, row-major counts[y * MIXDOWN_SCOPE + x], with
+	 * x = cell of side S = (L-R)/2 and y = cell of mid M = (L+R)/2, each
+	 * floor((v / vectorscope_scale + 1) * MIXDOWN_SCOPE / 2) clamped to
+	 * 0..MIXDOWN_SCOPE-1: x grows with S (towards L), y with M; 0 falls in
+	 * cell MIXDOWN_SCOPE/2, so L = R fills column 24, L = -R row 24 and a
+	 * left-only signal the diagonal x = y. Frames with L = R = 0 are not
+	 * counted. NULL for mono or no audio. */
 	uint32_t *vectorscope;
+	double vectorscope_scale; /* full scale units: the grid's half-width, the smallest 2^-k (k = 0..7)
+				     at or above the file's largest |M| or |S| (1 when louder) */
 	size_t n_compare;         /* references and targets compared (mixdown_analysis_compare*) */
 	mixdown_comparison *compare;
 	size_t n_feedback;        /* prioritized, most important first (mixdown_analysis_feedback) */
@@ -473,6 +487,9 @@ mixdown_status mixdown_analyze_session(const char *session_path, const mixdown_a
 mixdown_status mixdown_analyze_tracks(const char *const *paths, size_t n, const mixdown_analysis_options *opts,
 				      mixdown_multitrack_analysis **out, mixdown_error *err);
 void mixdown_multitrack_analysis_free(mixdown_multitrack_analysis *m);
+/* The analysis as JSON: "files" (the mix first, then every track and bus) and
+ * "multitrack" (docs/analysis-json.md). Returns 0, or -1 on a write error. */
+int mixdown_multitrack_write_json(const mixdown_multitrack_analysis *m, FILE *f);
 
 /* Self-contained HTML report (inline SVG, no script or network): loudness
  * over time, spectrum against references and targets, correlation over time,
@@ -480,6 +497,169 @@ void mixdown_multitrack_analysis_free(mixdown_multitrack_analysis *m);
  * NULL. Returns 0, or -1 on a write error. */
 int mixdown_analysis_write_html(const mixdown_analysis *const *a, size_t n, const mixdown_multitrack_analysis *m,
 				FILE *f);
+
+/* ---------------------------------------------------------------- mastering */
+/* Mastering presets (docs/mastering.md): integrated loudness target and
+ * true-peak ceiling of a platform or delivery specification. */
+typedef struct {
+	const char *name;         /* "spotify", "ebu", ... */
+	const char *label;
+	double loudness;          /* LUFS */
+	double loudness_mono;     /* LUFS for mono files (podcast -19), else = loudness */
+	double true_peak;         /* dBTP ceiling */
+	const char *source;
+} mixdown_master_preset;
+size_t mixdown_master_preset_count(void);
+const mixdown_master_preset *mixdown_master_preset_get(size_t i);
+const mixdown_master_preset *mixdown_master_preset_find(const char *name); /* NULL if unknown */
+
+typedef struct {
+	const char *preset;       /* a preset name, or NULL (then loudness must be set) */
+	double loudness;          /* LUFS; NAN = the preset's (or the reference's with `reference`) */
+	double true_peak;         /* dBTP ceiling; NAN = the preset's, else -1 */
+	const char *reference;    /* match this record's loudness and tonal balance; NULL = none */
+	double match_amount;      /* 0..1 of the tonal correction; default 1 */
+	const char *chain;        /* file with a master chain in the session syntax (docs/mastering.md); NULL = none */
+	double warn_limiting;     /* dB: warn when the limiter takes more than this at its peak; default 3 */
+	mixdown_format format;    /* AUTO = from the output's extension */
+	mixdown_sample_format sample; /* AUTO = 24-bit */
+	mixdown_dither dither;    /* for integer output; AUTO = TPDF where needed */
+	double sample_rate;       /* Hz of the output; 0 = the input's */
+	double fixed_gain;        /* dB: apply this gain in one pass instead of targeting (pre-masters); NAN = target */
+	bool no_limiter;          /* gain only (pre-masters for a mastering engineer) */
+} mixdown_master_options;
+mixdown_master_options mixdown_master_options_init(void);
+
+typedef struct {
+	char output[1024];
+	double target_loudness, ceiling;   /* LUFS, dBTP actually aimed at */
+	double in_loudness, in_true_peak;  /* the input after the chain and matching, before gain */
+	double gain;                       /* dB applied before the limiter */
+	double loudness, true_peak, sample_peak; /* of the written file, measured from it */
+	double limiting_max, limiting_mean; /* dB of gain reduction: largest, and mean over the audible blocks */
+	int passes;                         /* renders until the target was met */
+	bool met;                           /* within 0.1 LU and at or below the ceiling */
+	double sample_rate;                 /* Hz of the file */
+	int bits;                           /* 16, 24 or 32 (float) */
+	uint64_t frames;
+	char steps[512];                    /* the chain that ran, e.g. "chain (eq, multiband) > match 100% > gain > limiter" */
+	double match_mid[31], match_side[31]; /* dB per one-third-octave band of the tonal correction (0 without) */
+	char warning[512];                  /* "" or why the result needs a look */
+} mixdown_master_report;
+
+/* Master one file into `output` (temp file + rename; never over the input or
+ * the reference). Measures, applies a gain, true-peak-limits to the ceiling,
+ * measures the written file again and corrects until the integrated loudness
+ * is within 0.1 LU of the target and the true peak at or below the ceiling
+ * (at most 10 renders; report->met says whether it got there). */
+mixdown_status mixdown_master_file(const char *input, const char *output, const mixdown_master_options *opt,
+				   mixdown_master_report *report, mixdown_error *err);
+/* Album mode: one gain for every song (the album's integrated loudness, all
+ * songs measured as one programme, reaches the target), each song limited to
+ * the ceiling and corrected so the loudness differences between songs stay
+ * as they were. Writes out_dir/<input name>.<ext>; reports[n]. */
+mixdown_status mixdown_master_album(const char *const *inputs, size_t n, const char *out_dir,
+				    const mixdown_master_options *opt, mixdown_master_report *reports,
+				    mixdown_error *err);
+/* Deliverables in one go: `what` is a comma-separated list of "streaming"
+ * (24-bit at the input rate, the options' target), "cd" (16-bit 44.1 kHz
+ * TPDF-dithered, the same target) and "mastering-engineer" (24-bit at the
+ * input rate, no limiting, true peak at -6 dBTP when the mix is louder).
+ * Writes out_dir/<input name>.<deliverable>.wav; fills reports[0..2]. */
+mixdown_status mixdown_master_deliver(const char *input, const char *out_dir, const char *what,
+				      const mixdown_master_options *opt, mixdown_master_report *reports,
+				      size_t *n_reports, mixdown_error *err);
+/* The report as a JSON object (docs/mastering.md). 0, or -1 on a write error. */
+int mixdown_master_report_write_json(const mixdown_master_report *r, FILE *f, const char *indent);
+
+/* ----------------------------------------------------------------- translate */
+/* How a mix translates to other playback systems (`mixdown translate`): the
+ * mix goes through a model of each system (phone, laptop, earbuds, car, TV,
+ * club PA, mono Bluetooth speaker; docs/translate.md lists every model's
+ * filters, documented curve and sources, and which are approximations), a
+ * loudness-matched listening file per system can be written, and what
+ * changes is measured: loudness, the bass below 120 Hz and whether the bass
+ * line is still heard (its fundamentals, or two or more of its harmonics),
+ * the 1-4 kHz vocal band against the rest, one-third-octave bands that
+ * become masked, and for mono systems what cancels in the fold-down. Mono
+ * and stereo files at any rate, streamed. Units: LUFS, LU, dB, Hz. */
+#define MIXDOWN_TRANSLATE_MAX_CURVE 32
+#define MIXDOWN_TRANSLATE_MAX_MASKING 3
+#define MIXDOWN_TRANSLATE_MAX_NOTES 6
+
+typedef enum {
+	MIXDOWN_BASS_NONE = 0,     /* no bass line in the mix (or too little of one to judge) */
+	MIXDOWN_BASS_KEPT,         /* at least half of the bass frames keep their fundamental */
+	MIXDOWN_BASS_HARMONICS,    /* else at least half are heard, most through two or more harmonics */
+	MIXDOWN_BASS_LOST,         /* else: more than half keep neither */
+} mixdown_bass_verdict;
+
+typedef struct {
+	double hz;                 /* centre of the band that becomes masked */
+	double masker_hz;          /* centre of the band masking it most often */
+	double share_before;       /* 0..1: frames (where the band plays) in which it is masked in the mix */
+	double share_after;        /* 0..1: the same through the system */
+} mixdown_translate_masking;
+
+typedef struct {
+	char name[24];             /* "phone", "laptop", "earbuds", "car", "tv", "club", "mono-speaker" */
+	char label[64];
+	char source[256];
+	bool mono;                 /* played as (L+R)/2 */
+	bool approximation;        /* a parametric approximation rather than a measured curve */
+	size_t n_curve;            /* the documented curve the model reproduces */
+	double curve_hz[MIXDOWN_TRANSLATE_MAX_CURVE], curve_db[MIXDOWN_TRANSLATE_MAX_CURVE];
+	double response[MIXDOWN_BANDS]; /* dB at the band centres at the file's rate (-INFINITY above Nyquist) */
+	char file[1024];           /* listening file written, or "" */
+	double file_gain;          /* dB applied to the listening file (loudness match, peak <= -1 dBFS) */
+	double loudness;           /* LUFS through the system (mono systems: on both speakers) */
+	double loudness_change;    /* LU: loudness minus the mix's */
+	double low_change;         /* dB: power below 120 Hz, system minus mix (NAN: no bass in the mix) */
+	mixdown_bass_verdict bass;
+	double bass_kept, bass_harmonics, bass_lost; /* 0..1: shares of the frames where a bass line plays */
+	double vocal_balance;      /* dB: 1-4 kHz power over the rest, through the system */
+	double vocal_change;       /* dB: vocal_balance minus the mix's */
+	double band_change[MIXDOWN_BANDS]; /* dB: band level through the system minus the mix's (NAN: silent band) */
+	double mono_drop;          /* LU: (mono systems, stereo mix) loudness lost by the fold-down alone; else 0 */
+	double mono_band_drop[MIXDOWN_BANDS]; /* dB: per band, stereo level minus the fold's (0 for stereo systems) */
+	double mono_worst_hz;      /* band with the largest drop among those carrying the mix (0: none) */
+	double mono_worst_drop;    /* dB */
+	size_t n_masking;          /* bands that become masked, largest increase first */
+	mixdown_translate_masking masking[MIXDOWN_TRANSLATE_MAX_MASKING];
+	double score;              /* how badly the mix translates (docs/translate.md), 0 = nothing lost */
+	size_t n_notes;            /* what changes, in words, most important first */
+	char notes[MIXDOWN_TRANSLATE_MAX_NOTES][256];
+} mixdown_translate_system;
+
+typedef struct {
+	char path[1024];
+	double sample_rate;        /* Hz */
+	uint32_t channels;
+	uint64_t frames;
+	double duration;           /* s */
+	double loudness;           /* LUFS of the mix (BS.1770) */
+	double vocal_balance;      /* dB: the mix's 1-4 kHz power over the rest */
+	double bass_seconds;       /* s during which a bass line plays */
+	size_t n_systems;
+	mixdown_translate_system *systems;
+	size_t worst;              /* index of the system the mix translates worst to */
+	char summary[512];         /* one line naming it and why */
+} mixdown_translate_result;
+
+/* Measure how the mix at mix_path translates. With out_dir (an existing
+ * directory) each listening file is written as out_dir/<mix name>.<system>.wav
+ * (24-bit WAV at the mix's rate, via a temporary file renamed into place);
+ * an output that is the input is refused (MIXDOWN_ERR_USAGE). out_dir NULL:
+ * no files. On failure *out is NULL; an unreadable file or one with more
+ * than two channels is MIXDOWN_ERR_AUDIO. */
+mixdown_status mixdown_translate(const char *mix_path, const char *out_dir, mixdown_translate_result **out,
+				 mixdown_error *err);
+void mixdown_translate_free(mixdown_translate_result *r);
+/* The result as JSON ({"schema": "mixdown-translate/1", ...}, docs/translate.md). 0, or -1 on a write error. */
+int mixdown_translate_write_json(const mixdown_translate_result *r, FILE *f);
+/* A self-contained HTML report (inline SVG, no script or network): every
+ * model's response and the per-system changes. 0, or -1 on a write error. */
+int mixdown_translate_write_html(const mixdown_translate_result *r, FILE *f);
 
 #ifdef __cplusplus
 }

@@ -105,12 +105,26 @@ int mxd_dyn_add(mxd_dyn *d, const float *x, size_t frames);
 int mxd_dyn_finish(mxd_dyn *d, const mxd_loud *l, mixdown_analysis *a); /* needs loudness filled */
 void mxd_dyn_free(mxd_dyn *d);
 
+/* vectorscope.c: the stereo-image density grid (mixdown_analysis.vectorscope),
+ * one MIXDOWN_SCOPE^2 grid per candidate scale 2^-k, k = 0..MXD_SCOPE_LEVELS-1. */
+#define MXD_SCOPE_LEVELS 8
+typedef struct {
+	uint32_t *grid;           /* MXD_SCOPE_LEVELS grids; allocated on the first frames */
+	double peak;              /* largest max(|M|, |S|) counted */
+	bool failed;              /* no memory: the analysis gets no vectorscope */
+} mxd_scope;
+void mxd_scope_add(mxd_scope *s, const float *x, size_t frames, uint32_t channels);
+void mxd_scope_finish(mxd_scope *s, mixdown_analysis *a); /* hands the grid over */
+void mxd_scope_free(mxd_scope *s);
+void mxd_json_vectorscope(FILE *f, const mixdown_analysis *a); /* the "vectorscope" key line */
+
 /* stereo.c: correlation, width, balance (channels 0 and 1). */
 typedef struct {
 	uint32_t channels;
 	double ll, rr, lr;        /* whole file */
 	double ill, irr, ilr;     /* current series interval */
 	mxd_dvec ser_corr;
+	mxd_scope scope;
 } mxd_stereo;
 void mxd_stereo_init(mxd_stereo *s, uint32_t channels);
 void mxd_stereo_add(mxd_stereo *s, const float *x, size_t frames);
@@ -142,6 +156,49 @@ int mxd_prob_finish(mxd_prob *p, mixdown_analysis *a); /* needs loudness/stereo 
 void mxd_prob_free(mxd_prob *p);
 int mxd_prob_message(mixdown_analysis *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* spectrum.c: long-term spectrum (Welch, Hann, 50 % overlap), per-band stereo,
+ * sibilance; spectrum_res.c: resonances; spectrum_json.c: the JSON member. */
+#define MXD_SPEC_MAX_CAND 32768 /* sibilance candidate frames kept (bounded memory) */
+#define MXD_SPEC_HIST 480       /* frame levels: 0.5 dB bins from -200 dBFS */
+typedef struct {
+	uint32_t frame;           /* analysis frame index */
+	float share, level;       /* dB: 5-10 kHz share of the frame's power; 5-10 kHz level (dBFS) */
+} mxd_spec_cand;
+typedef struct {
+	uint32_t k0, k1;          /* first and last bin touching a frequency range */
+	double w0, w1;            /* share of bin k0 / k1 inside it (k0 == k1: w0 only) */
+} mxd_bin_range;
+typedef struct {
+	uint32_t channels;
+	double rate, df;          /* Hz; df = bin spacing */
+	uint32_t n, hop, bins;    /* FFT length (power of two), n/2, n/2 + 1 */
+	uint32_t fill;            /* samples of the frame in progress */
+	uint64_t frames;          /* analysis frames done */
+	struct kiss_fftr_state *fft;
+	float *win, *in, *tmp;    /* n (Hann); channels x n; n */
+	void *X;                  /* kiss_fft_cpx[3][bins]: L, R, any other channel */
+	double *scale;            /* bins: |X|^2 -> mean-square contribution */
+	double *pw;               /* bins: sum over frames of the channel-mean power */
+	double *fp;               /* bins: the current frame's channel-mean power */
+	double *pl, *pr, *plr, *pan; /* bins (stereo): sums of |L|^2, |R|^2, Re L R*, SPS x power */
+	mxd_bin_range sib_r, tot_r; /* 5-10 kHz; 20 Hz .. Nyquist */
+	double sib_sum, tot_sum;  /* sums over frames of the 5-10 kHz and total powers */
+	uint64_t lvl_hist[MXD_SPEC_HIST]; /* frames by total level */
+	uint64_t warmup;          /* frames during which every audible frame is a candidate */
+	mxd_spec_cand *cand;
+	size_t n_cand, cap_cand;
+} mxd_spec;
+int mxd_spec_init(mxd_spec *s, double rate, uint32_t channels);
+int mxd_spec_add(mxd_spec *s, const float *x, size_t frames); /* 0 or -1 (no memory) */
+int mxd_spec_finish(mxd_spec *s, mixdown_analysis *a); /* adds a problem message: after mxd_prob_finish */
+void mxd_spec_free(mxd_spec *s);
+mxd_bin_range mxd_bin_range_of(double lo, double hi, double df, uint32_t bins);
+double mxd_bin_range_sum(const mxd_bin_range *r, const double *p);
+/* Narrow peaks of a long-term spectrum `db` (dB per bin, spacing df Hz);
+ * fills at most cap, strongest first. Returns the count, or -1 (no memory). */
+int mxd_spec_resonances(const double *db, uint32_t bins, double df, mixdown_resonance *out, size_t cap);
+void mxd_spec_write_json(FILE *f, const mixdown_analysis *a); /* "spectrum": {...},\n */
+
 /* delivery.c: platform targets. Returns -1 for an unknown name. */
 int mxd_delivery_find(const char *name);
 int mxd_delivery_check(mixdown_analysis *a, const char *only);
@@ -156,6 +213,49 @@ void mxd_json_str(FILE *f, const char *s);
 void mxd_band_edges(size_t k, double *lo, double *hi); /* Hz */
 int mxd_band_of(double hz);        /* band holding hz, or -1 outside 17.8 Hz .. 22.4 kHz */
 int mxd_broad_band_of(double hz);  /* 0..3 (mixdown.h MIXDOWN_BROAD_BANDS) */
+
+/* xtrack.c: alignment/polarity and masking between tracks fed side by side.
+ * channels[] (per track, interleaved input) must outlive the instance. */
+#define MXD_XT_MAX_TRACKS 64
+typedef struct mxd_xtrack mxd_xtrack;
+mxd_xtrack *mxd_xtrack_new(double rate, size_t n, const uint32_t *channels); /* NULL: no memory or n < 2 */
+void mxd_xtrack_feed(mxd_xtrack *x, const float *const *tracks, size_t frames);
+/* Fill m->alignment and m->masking (allocated here). 0, or -1 without memory. */
+int mxd_xtrack_finish(mxd_xtrack *x, const char (*names)[128], mixdown_multitrack_analysis *m);
+void mxd_xtrack_free(mxd_xtrack *x);
+
+/* json.c / multitrack_json.c: a file object of the schema, and a feedback
+ * array (indent: the items' indentation). */
+void mxd_json_file_object(FILE *f, const mixdown_analysis *a);
+void mxd_json_feedback(FILE *f, const mixdown_feedback *v, size_t n, const char *indent);
+
+/* multitrack_feedback.c: (re)build m->feedback. 0, or -1 without memory. */
+int mxd_multitrack_feedback(mixdown_multitrack_analysis *m);
+
+/* compare.c, target_*.c, feedback*.c, compare_json.c: references, spectral
+ * targets and the feedback list (mixdown.h "references and targets"). */
+#define MXD_MONO_OFFSET 3.0103 /* dB: a mono file is compared as if played on two speakers */
+#define MXD_BAND_FLOOR -60.0   /* dB re. LUFS: quieter bands count as empty in comparisons */
+/* Band levels relative to the file's loudness (dB re. LUFS; mono files +3.01 dB
+ * louder, see compare.c); 0, or -1 (rel untouched) without spectrum or loudness. */
+int mxd_relative_levels(const mixdown_analysis *a, double rel[MIXDOWN_BANDS]);
+double mxd_comparable_loudness(const mixdown_analysis *a); /* LUFS, the same convention */
+/* Power sum of the finite rel[] whose centres lie in broad band b; -INFINITY if none. */
+double mxd_broad_level(const double rel[MIXDOWN_BANDS], int b);
+double mxd_kweight_db(double hz);  /* BS.1770 K-weighting gain at hz (dB) */
+/* Loudness (LUFS) of a two-channel programme whose every channel has these band levels (dBFS). */
+double mxd_band_lufs(const double level[MIXDOWN_BANDS]);
+void mxd_json_compare(FILE *f, const mixdown_analysis *a); /* "compare" and "feedback" lines of a file object */
+typedef struct {
+	mixdown_feedback *v;
+	double *size;             /* sort key within a priority: how far past its threshold */
+	size_t n, cap;
+	bool failed;
+} mxd_fb_list;
+void mxd_fb_add(mxd_fb_list *l, int priority, const char *topic, double size, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void mxd_fb_tone(mxd_fb_list *l, const mixdown_analysis *a); /* feedback_tone.c */
+const char *mxd_fmt_hz(char *buf, size_t n, double hz); /* "63 Hz", "3.1 kHz" */
 
 /* analyze.c: the streaming analyzer. */
 typedef struct mxd_analyzer mxd_analyzer;

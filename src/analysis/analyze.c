@@ -2,7 +2,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Splits the incoming frames on the 10 ms grid of loudness.c and hands every
- * piece to the modules (loudness, dynamics, stereo, problems); at each grid
+ * piece to the modules (loudness, dynamics, stereo, problems, spectrum); at each grid
  * point the loudness module evaluates M/S (EBU Tech 3341) and at each series
  * point the stereo module closes its correlation interval. Files are read
  * with libsndfile at their own rate in 4096-frame blocks, so memory does not
@@ -31,6 +31,7 @@ struct mxd_analyzer {
 	mxd_dyn dyn;
 	mxd_stereo stereo;
 	mxd_prob prob;
+	mxd_spec spec;
 };
 
 static mixdown_status fail(mixdown_error *err, mixdown_status st, const char *file, const char *fmt, ...)
@@ -68,6 +69,7 @@ void mxd_analyzer_free(mxd_analyzer *z)
 	mxd_dyn_free(&z->dyn);
 	mxd_stereo_free(&z->stereo);
 	mxd_prob_free(&z->prob);
+	mxd_spec_free(&z->spec);
 	free(z);
 }
 
@@ -92,7 +94,8 @@ mixdown_status mxd_analyzer_new(double rate, uint32_t channels, const mixdown_an
 	z->target = o.target;
 	mxd_stereo_init(&z->stereo, channels);
 	if (mxd_loud_init(&z->loud, rate, channels, o.true_peak, o.series_interval) ||
-	    mxd_dyn_init(&z->dyn, rate, channels) || mxd_prob_init(&z->prob, rate, channels, o.silence_dbfs)) {
+	    mxd_dyn_init(&z->dyn, rate, channels) || mxd_prob_init(&z->prob, rate, channels, o.silence_dbfs) ||
+	    mxd_spec_init(&z->spec, rate, channels)) {
 		mxd_analyzer_free(z);
 		return fail(err, MIXDOWN_ERR_NOMEM, NULL, "cannot set up the loudness meter (%g Hz, %u channels)",
 			    rate, channels);
@@ -108,7 +111,8 @@ mixdown_status mxd_analyzer_feed(mxd_analyzer *z, const float *x, size_t frames,
 		size_t k = step - z->fill;
 		if (k > frames)
 			k = frames;
-		if (mxd_loud_add(&z->loud, x, k) || mxd_dyn_add(&z->dyn, x, k) || mxd_prob_add(&z->prob, x, k))
+		if (mxd_loud_add(&z->loud, x, k) || mxd_dyn_add(&z->dyn, x, k) || mxd_prob_add(&z->prob, x, k) ||
+		    mxd_spec_add(&z->spec, x, k))
 			return fail(err, MIXDOWN_ERR_NOMEM, NULL, "out of memory while analyzing");
 		mxd_stereo_add(&z->stereo, x, k);
 		x += k * z->channels;
@@ -144,6 +148,7 @@ mixdown_status mxd_analyzer_finish(mxd_analyzer *z, const char *path, mixdown_an
 	int rc = mxd_dyn_finish(&z->dyn, &z->loud, a);
 	mxd_stereo_finish(&z->stereo, &z->loud, a);
 	rc |= mxd_prob_finish(&z->prob, a);
+	rc |= mxd_spec_finish(&z->spec, a); /* appends to the problem messages */
 	rc |= mxd_delivery_check(a, z->target);
 	mxd_analyzer_free(z);
 	if (rc) {

@@ -89,7 +89,7 @@ static void series(FILE *f, const char *k, const double *v, size_t n, bool last)
 	fputs(last ? "]\n" : "],\n", f);
 }
 
-static void file_object(FILE *f, const mixdown_analysis *a)
+void mxd_json_file_object(FILE *f, const mixdown_analysis *a)
 {
 	fputs("    {\n      \"path\": ", f);
 	mxd_json_str(f, a->path);
@@ -160,6 +160,9 @@ static void file_object(FILE *f, const mixdown_analysis *a)
 		fprintf(f, "\"clips\": %s, \"ok\": %s}", d->clips ? "true" : "false", d->ok ? "true" : "false");
 	}
 	fputs(a->n_delivery ? "\n      ],\n" : "],\n", f);
+	mxd_json_vectorscope(f, a); /* vectorscope.c */
+	mxd_spec_write_json(f, a); /* spectrum_json.c */
+	mxd_json_compare(f, a); /* compare_json.c: "compare", "feedback" */
 	fputs("      \"series\": {", f);
 	mxd_json_key_num(f, "interval", a->series.interval, ",\n");
 	series(f, "momentary", a->series.momentary ? a->series.momentary : (const double[]){ 0 }, a->series.n, false);
@@ -172,7 +175,7 @@ int mixdown_analysis_write_json_many(const mixdown_analysis *const *a, size_t n,
 {
 	fputs("{\n  \"schema\": \"mixdown-analysis/1\",\n  \"files\": [\n", f);
 	for (size_t i = 0; i < n; i++) {
-		file_object(f, a[i]);
+		mxd_json_file_object(f, a[i]);
 		fputs(i + 1 < n ? ",\n" : "\n", f);
 	}
 	fputs("  ]\n}\n", f);

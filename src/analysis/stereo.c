@@ -13,6 +13,7 @@
  *    speakers (loudness.c keeps that libebur128 state); the drop is the
  *    programme's integrated loudness minus it, with a silent fold counted as
  *    -70 LUFS (the absolute gate), so the drop is a finite "at least" value.
+ *  - Vectorscope: the (S, M) density grid, counted in vectorscope.c.
  *
  * Units: linear sums in double; dB/LU out. The correlation series moves into
  * the mixdown_analysis. One thread.
@@ -34,6 +35,7 @@ void mxd_stereo_add(mxd_stereo *s, const float *x, size_t frames)
 	const uint32_t ch = s->channels;
 	if (ch < 2)
 		return;
+	mxd_scope_add(&s->scope, x, frames, ch);
 	double ll = 0, rr = 0, lr = 0;
 	for (size_t i = 0; i < frames; i++) {
 		double l = x[i * ch], r = x[i * ch + 1];
@@ -70,6 +72,7 @@ void mxd_stereo_finish(mxd_stereo *s, const mxd_loud *l, mixdown_analysis *a)
 {
 	(void)l;
 	a->stereo.valid = s->channels >= 2;
+	mxd_scope_finish(&s->scope, a); /* vectorscope.c */
 	if (!a->stereo.valid) {
 		a->stereo.correlation = a->stereo.width = a->stereo.balance = a->stereo.mono_drop = 0;
 		a->stereo.mono_loudness = -INFINITY;
@@ -92,5 +95,6 @@ void mxd_stereo_finish(mxd_stereo *s, const mxd_loud *l, mixdown_analysis *a)
 void mxd_stereo_free(mxd_stereo *s)
 {
 	free(s->ser_corr.v);
+	mxd_scope_free(&s->scope);
 	memset(s, 0, sizeof *s);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -125,8 +126,8 @@ static mixdown_status apply_range(const mxd_session *s, mixdown_engine *eng, con
 	return MIXDOWN_SUCCESS;
 }
 
-mixdown_status mixdown_render(const mixdown_session *s, const mixdown_render_options *opt_in,
-			      mixdown_render_report *report, mixdown_error *err)
+static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_options *opt_in,
+				 mixdown_render_report *report, mixdown_error *err)
 {
 	mixdown_render_options opt = opt_in ? *opt_in : mixdown_render_options_init();
 	mixdown_render_report local;
@@ -304,4 +305,73 @@ done:
 	if (st != MIXDOWN_SUCCESS)
 		report->n_files = 0;
 	return st;
+}
+
+/* With `master: target:` the mix is rendered as 32-bit float next to the
+ * output, mastered into the output (src/master: measured loudness, true-peak
+ * limiter, the export's format), and the float mix removed. */
+static mixdown_status render_mastered(const mixdown_session *s, const mixdown_render_options *opt,
+				      mixdown_render_report *report, mixdown_error *err)
+{
+	char *out_path = opt->output ? strdup(opt->output) : s->export_file ? join_path(s->dir, s->export_file) : NULL;
+	if (!out_path)
+		return render_mix(s, opt, report, err); /* reports the missing output */
+	if (!strcmp(out_path, "-")) {
+		free(out_path);
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, s->path, noloc(), "master.target",
+				"a mastered export needs a file, not standard output");
+	}
+	const char *slash = strrchr(out_path, '/');
+	char mix_path[1100];
+	snprintf(mix_path, sizeof mix_path, "%.*s.%s.unmastered.wav", slash ? (int)(slash - out_path + 1) : 0, out_path,
+		 slash ? slash + 1 : out_path);
+	mixdown_render_options o = *opt;
+	o.output = mix_path;
+	o.format = MIXDOWN_FORMAT_WAV;
+	o.sample_format = MIXDOWN_SAMPLE_FLOAT32;
+	o.sample_rate = 0;
+	mixdown_status st = render_mix(s, &o, report, err);
+	if (st == MIXDOWN_SUCCESS) {
+		mixdown_master_options mo = mixdown_master_options_init();
+		mo.preset = s->master_preset;
+		mo.loudness = s->master_loudness;
+		mo.true_peak = s->master_true_peak;
+		mo.format = opt->format == MIXDOWN_FORMAT_AUTO && !opt->output ? (mixdown_format)s->export_format
+										 : opt->format;
+		mo.sample = opt->sample_format != MIXDOWN_SAMPLE_AUTO ? opt->sample_format
+			  : s->export_bits == 16			 ? MIXDOWN_SAMPLE_INT16
+			  : s->export_bits == 32			 ? MIXDOWN_SAMPLE_FLOAT32
+								 : MIXDOWN_SAMPLE_INT24;
+		mo.dither = opt->dither;
+		mo.sample_rate = opt->sample_rate > 0 ? opt->sample_rate : s->export_rate;
+		mixdown_master_report mr;
+		st = mixdown_master_file(mix_path, out_path, &mo, &mr, err);
+		if (st == MIXDOWN_SUCCESS) {
+			report->mastered = true;
+			report->integrated_lufs = mr.loudness;
+			report->peak_dbfs = mr.sample_peak;
+			report->sample_rate = mr.sample_rate;
+			report->master_gain = mr.gain;
+			report->master_true_peak = mr.true_peak;
+			report->master_limiting = mr.limiting_max;
+			report->master_met = mr.met;
+			snprintf(report->master_warning, sizeof report->master_warning, "%s", mr.warning);
+			snprintf(report->files[0], sizeof report->files[0], "%s", out_path);
+		}
+	}
+	unlink(mix_path);
+	free(out_path);
+	if (st != MIXDOWN_SUCCESS)
+		report->n_files = 0;
+	return st;
+}
+
+mixdown_status mixdown_render(const mixdown_session *s, const mixdown_render_options *opt_in,
+			      mixdown_render_report *report, mixdown_error *err)
+{
+	mixdown_render_options opt = opt_in ? *opt_in : mixdown_render_options_init();
+	mixdown_render_report local;
+	if (!report)
+		report = &local;
+	return s->master_target ? render_mastered(s, &opt, report, err) : render_mix(s, &opt, report, err);
 }

@@ -7,6 +7,7 @@
 #define MIXDOWN_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "mixdown/mixdown.h"
 
@@ -20,6 +21,9 @@ int cli_fx(int argc, char **argv);
 int cli_new(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_analyze(int argc, char **argv);
+int cli_master(int argc, char **argv);
+int cli_target(int argc, char **argv); /* cli_target.c: target build|list|show */
+int cli_translate(int argc, char **argv); /* cli_translate.c */
 
 /* Print "mixdown: <formatted error>" to stderr and return the exit code for st. */
 int cli_report_error(mixdown_status st, const mixdown_error *err);
@@ -27,6 +31,19 @@ int cli_report_error(mixdown_status st, const mixdown_error *err);
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Exit code for a status: load/usage problems are 2, others 1. */
 int cli_exit_code(mixdown_status st);
+
+/* cli_output.c: an output file written to PATH.tmp-XXXXXX and renamed into
+ * place by cli_output_commit (which closes f; with ok false, or on a write
+ * error, the temporary file is removed and the target left as it was).
+ * open returns NULL after printing the reason; commit returns EXIT_OK or
+ * EXIT_FAIL. tmp must hold strlen(path) + 12 bytes. */
+bool cli_same_file(const char *a, const char *b); /* same inode (both exist) */
+FILE *cli_output_open(const char *path, char *tmp, size_t cap);
+int cli_output_commit(FILE *f, const char *tmp, const char *path, bool ok);
+
+/* cli_analyze_report.c: text of comparisons + feedback, and of a multitrack analysis. */
+void cli_print_comparisons(const mixdown_analysis *a);
+void cli_print_multitrack(const mixdown_multitrack_analysis *m);
 
 /* Render a loaded session; shared by `render` and `demo`. */
 typedef struct {

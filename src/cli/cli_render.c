@@ -65,7 +65,17 @@ void cli_print_json_report(const mixdown_render_report *rep)
 	printf("  \"clipped_samples\": %llu,\n", (unsigned long long)rep->clipped_samples);
 	printf("  \"nonfinite_samples\": %llu,\n", (unsigned long long)rep->nonfinite_samples);
 	printf("  \"latency_frames\": %u,\n", rep->latency);
-	json_number("integrated_lufs", rep->integrated_lufs, false);
+	json_number("integrated_lufs", rep->integrated_lufs, !rep->mastered);
+	if (rep->mastered) {
+		printf("  \"master\": {\"met\": %s, ", rep->master_met ? "true" : "false");
+		printf("\"gain\": %.3f, \"true_peak\": %.3f, \"limiting_max\": %.3f, \"warning\": ", rep->master_gain,
+		       rep->master_true_peak, rep->master_limiting);
+		if (rep->master_warning[0])
+			json_string(rep->master_warning);
+		else
+			printf("null");
+		printf("}\n");
+	}
 	printf("}\n");
 }
 
@@ -207,6 +217,12 @@ int cli_render(int argc, char **argv)
 	if (rc == EXIT_OK && !a.quiet && !a.json) {
 		fprintf(stderr, "%s: wrote %s: %.2f s, %u ch, %.0f Hz, peak %+.2f dBFS, %.1f LUFS integrated\n", cli_prog,
 			rep.files[0], rep.duration, rep.channels, rep.sample_rate, rep.peak_dbfs, rep.integrated_lufs);
+		if (rep.mastered)
+			fprintf(stderr, "%s: mastered: gain %+.2f dB, true peak %.2f dBTP, limiter %.1f dB at most%s\n",
+				cli_prog, rep.master_gain, rep.master_true_peak, rep.master_limiting,
+				rep.master_met ? "" : ", TARGET MISSED");
+		if (rep.mastered && rep.master_warning[0])
+			fprintf(stderr, "%s: warning: %s\n", cli_prog, rep.master_warning);
 		if (a.verbose)
 			for (size_t i = 1; i < rep.n_files; i++)
 				fprintf(stderr, "%s: wrote stem %s\n", cli_prog, rep.files[i]);

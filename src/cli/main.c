@@ -18,6 +18,14 @@ static const char usage_text[] =
 	"  demo [DIR]                          synthesize a demo song, its session, and render it\n"
 	"  analyze FILE... [--json] [--target PRESET]\n"
 	"                                      loudness, dynamics, stereo, problems, delivery\n"
+	"  master IN -o OUT [--target PRESET | --loudness LUFS] [--true-peak DBTP]\n"
+	"         [--reference REF [--amount PCT]] [--chain FILE] [--album] [--deliver LIST]\n"
+	"                                      loudness-targeted, true-peak-limited master\n"
+	"  target build DIR -o TARGET.json [--name NAME]\n"
+	"                                      a spectral target from reference tracks\n"
+	"  target list | show NAME|FILE        the built-in genre targets; a target's bands\n"
+	"  translate MIX [-o DIR] [--json] [--html REPORT.html]\n"
+	"                                      how the mix sounds on phone, car, earbuds, mono, ...\n"
 	"  fx list                             list the processors\n"
 	"  fx info NAME                        print a processor's parameter table\n"
 	"\n"
@@ -88,9 +96,15 @@ int main(int argc, char **argv)
 		return cli_fx(argc - 1, argv + 1);
 	if (!strcmp(cmd, "new"))
 		return cli_new(argc - 1, argv + 1);
+	if (!strcmp(cmd, "master"))
+		return cli_master(argc - 1, argv + 1);
 	if (!strcmp(cmd, "analyze"))
 		return cli_analyze(argc - 1, argv + 1);
 	if (!strcmp(cmd, "demo"))
 		return cli_demo(argc - 1, argv + 1);
+	if (!strcmp(cmd, "target"))
+		return cli_target(argc - 1, argv + 1);
+	if (!strcmp(cmd, "translate"))
+		return cli_translate(argc - 1, argv + 1);
 	return cli_usage_error("unknown command '%s'", cmd);
 }

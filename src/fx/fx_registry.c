@@ -27,7 +27,10 @@
 	X(convolution)    \
 	X(stereo)         \
 	X(pan)            \
-	X(delay)
+	X(delay)          \
+	X(meter)          \
+	X(loudness_meter) \
+	X(correlation_meter)
 
 #define DECLARE_CLASS(n) extern const mxd_fx_class mxd_fx_##n##_class;
 MXD_FX_CLASSES(DECLARE_CLASS)

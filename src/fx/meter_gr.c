@@ -15,14 +15,17 @@ static const mxd_fx_class *const metered[] = {
 	&mxd_fx_deesser_class,
 };
 
-bool mxd_fx_has_gain_reduction(const mxd_fx *fx)
+bool mxd_fx_class_has_gain_reduction(const mxd_fx_class *cls)
 {
-	if (!fx)
-		return false;
-	for (size_t i = 0; i < sizeof metered / sizeof metered[0]; i++)
-		if (fx->cls == metered[i])
+	for (size_t i = 0; cls && i < sizeof metered / sizeof metered[0]; i++)
+		if (cls == metered[i])
 			return true;
 	return false;
+}
+
+bool mxd_fx_has_gain_reduction(const mxd_fx *fx)
+{
+	return fx && mxd_fx_class_has_gain_reduction(fx->cls);
 }
 
 double mxd_fx_gain_reduction_db(const mxd_fx *fx)

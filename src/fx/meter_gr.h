@@ -13,7 +13,8 @@
  * For a gate it is the current attenuation (range when closed).
  *
  * Threads: the audio thread writes it (relaxed atomic store); any thread may
- * read it at any time (meters, a user interface).
+ * read it at any time (meters, a user interface). The generic reading API of
+ * fx/meter.h exposes it as the reading "gain_reduction_db" of these classes.
  */
 #ifndef MIXDOWN_FX_METER_GR_H
 #define MIXDOWN_FX_METER_GR_H
@@ -39,6 +40,8 @@ static inline void mxd_gr_meter_store(mxd_gr_meter *m, double db)
 
 /* True if fx follows the convention above. */
 bool mxd_fx_has_gain_reduction(const mxd_fx *fx);
+/* The same for a class (fx/meter.c publishes "gain_reduction_db" for these). */
+bool mxd_fx_class_has_gain_reduction(const mxd_fx_class *cls);
 
 /* Current gain reduction of fx in dB (>= 0); 0 for processors without a meter
  * and for NULL. */

@@ -19,6 +19,10 @@
  *                 lines) and snaps smoothed parameters to their targets.
  *   destroy()     control thread; NULL-safe.
  *
+ * Meters: a class may publish named readings (levels, loudness, gain
+ * reduction) that run() updates and any thread may read while it runs; see
+ * fx/meter.h (mxd_fx_class.meters, mxd_fx_meter_read()).
+ *
  * Parameters: every value is a double in the unit of its table entry. Enum
  * parameters store the index of the choice; bool parameters store 0 or 1.
  * A LIST entry (e.g. EQ bands) declares a sub-table repeated `max_items` times;
@@ -63,6 +67,7 @@ struct mxd_param {
 };
 
 typedef struct mxd_fx_class mxd_fx_class;
+typedef struct mxd_meter mxd_meter; /* a named reading, see fx/meter.h */
 
 /* Base of every instance: each class's state struct starts with this member,
  * so a class casts mxd_fx * to its own type. */
@@ -77,6 +82,8 @@ struct mxd_fx_class {
 	size_t n_params;
 	size_t n_slots;       /* total value slots including all list items */
 	bool wants_sidechain; /* run() receives a sidechain input when routed */
+	const mxd_meter *meters; /* readings run() publishes (fx/meter.h); NULL = none */
+	size_t n_meters;
 
 	mxd_fx *(*create)(const mxd_fx_class *cls);
 	/* channels: 1..MXD_MAX_CHANNELS. Returns 0 on success, -1 on allocation failure. */

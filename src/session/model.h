@@ -203,6 +203,11 @@ struct mixdown_session {
 	mxd_strip *buses;
 	size_t n_buses;
 	mxd_strip master;
+	/* master: target: — the export is mastered (src/master) when given */
+	bool master_target;
+	char *master_preset;      /* mastering preset name, or NULL */
+	double master_loudness;   /* LUFS; NAN = the preset's */
+	double master_true_peak;  /* dBTP; NAN = the preset's, else -1 */
 	/* export defaults (the command line overrides them) */
 	char *export_file;    /* relative to dir, or NULL */
 	mxd_format export_format;

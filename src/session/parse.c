@@ -31,7 +31,8 @@ static const char *const track_keys[] = { "name", "color", "group", "clips", "fi
 static const char *const bus_keys[] = { "name", "color", "group", "gain", "mute",
 					"solo", "solo_safe", "invert", "pan", "pan_law",
 					"width", "output", "inserts", "sends", "automation" };
-static const char *const master_keys[] = { "gain", "inserts", "width", "invert", "automation" };
+static const char *const master_keys[] = { "gain", "inserts", "width", "invert", "automation", "target" };
+static const char *const target_keys[] = { "preset", "loudness", "true_peak" };
 static const char *const clip_keys[] = { "file", "at", "offset", "length", "gain",
 					 "fade_in", "fade_out", "fade_curve", "fade_in_curve",
 					 "fade_out_curve" };
@@ -472,6 +473,34 @@ static mixdown_status read_bus(mxd_pctx *c, const mxy_node *m, mxd_strip *st, bo
 	return read_strip_common(c, m, st);
 }
 
+/* master: target: { preset, loudness, true_peak }: the export is mastered. */
+static mixdown_status read_master_target(mxd_pctx *c, const mxy_node *m)
+{
+	mxd_session *s = c->s;
+	PX_TRY(px_check_map(c, m, "target", target_keys, N(target_keys)));
+	s->master_target = true;
+	s->master_loudness = s->master_true_peak = NAN;
+	const mxy_node *p = mxy_get(m, "preset", NULL);
+	if (p) {
+		size_t old = px_key(c, "preset");
+		PX_TRY(px_string(c, p, &s->master_preset));
+		if (!mixdown_master_preset_find(s->master_preset)) {
+			char list[512] = "";
+			for (size_t k = 0; k < mixdown_master_preset_count(); k++)
+				snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "",
+					 mixdown_master_preset_get(k)->name);
+			return px_fail(c, MIXDOWN_ERR_SESSION, p->loc, "unknown mastering preset \"%s\" (one of: %s)",
+				       s->master_preset, list);
+		}
+		px_pop(c, old);
+	}
+	PX_TRY(px_opt_number(c, m, "loudness", "LUFS", -70, 0, false, &s->master_loudness));
+	PX_TRY(px_opt_number(c, m, "true_peak", "dBTP", -30, 0, false, &s->master_true_peak));
+	if (!p && !isfinite(s->master_loudness))
+		return px_fail(c, MIXDOWN_ERR_SESSION, m->loc, "a master target needs a preset or a loudness");
+	return MIXDOWN_SUCCESS;
+}
+
 static mixdown_status read_master(mxd_pctx *c, const mxy_node *m)
 {
 	mxd_strip *st = &c->s->master;
@@ -486,6 +515,11 @@ static mixdown_status read_master(mxd_pctx *c, const mxy_node *m)
 	if (v) {
 		size_t old = px_key(c, "inserts");
 		PX_TRY(px_inserts(c, v, &st->inserts, &st->n_inserts));
+		px_pop(c, old);
+	}
+	if ((v = mxy_get(m, "target", NULL))) {
+		size_t old = px_key(c, "target");
+		PX_TRY(read_master_target(c, v));
 		px_pop(c, old);
 	}
 	return read_automation(c, m, st);
