@@ -25,12 +25,14 @@ demo: setup all
 	./$(BUILD)/mixdown demo mixdown-demo
 
 test: setup all
+	./scripts/setup.sh --test
 	tests/run-tests.sh $(BUILD)
 
 $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false $(MESON_FLAGS)
 
 test-asan: setup $(ASAN_BUILD)/build.ninja
+	./scripts/setup.sh --test
 	ninja -C $(ASAN_BUILD)
 	MXT_ASAN=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		tests/run-tests.sh $(ASAN_BUILD)

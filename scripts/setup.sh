@@ -1,10 +1,15 @@
 #!/bin/sh
-# Install what mixdown needs to build and test on Debian 12 (bookworm).
+# Install what mixdown needs to build on Debian 12 (bookworm); with --test,
+# also what the test suite uses to check mixdown against other programs.
 # Runs apt-get (through sudo when not root) only for packages that are missing.
+# Usage: scripts/setup.sh [--test]
 set -eu
-# chromium: tests/test_report renders the HTML report headless (skipped without it).
 packages="build-essential clang meson ninja-build pkg-config
-libsndfile1-dev libsoxr-dev libebur128-dev libyaml-dev libkissfft-dev chromium"
+libsndfile1-dev libsoxr-dev libebur128-dev libyaml-dev libkissfft-dev"
+# chromium: tests/test_report renders the HTML report headless;
+# ffmpeg: tests/test_master checks the masters' loudness with its ebur128 filter.
+# Both tests are skipped when these are absent.
+[ "${1:-}" = "--test" ] && packages="$packages chromium ffmpeg"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -135,7 +135,9 @@ static void t_every_preset(void)
 {
 	const char *dir = mxt_tempdir();
 	int done = 0, met = 0;
-	for (size_t k = 0; k < N_PROGRAMMES; k++) {
+	/* Under the sanitizers (10x slower) every preset still runs, on 4 programmes. */
+	const size_t n_prog = getenv("MXT_ASAN") ? 4 : N_PROGRAMMES;
+	for (size_t k = 0; k < n_prog; k++) {
 		char in[1024];
 		snprintf(in, sizeof in, "%s", write_programme(dir, k));
 		for (size_t i = 0; i < mixdown_master_preset_count(); i++) {
@@ -166,7 +168,7 @@ static void t_every_preset(void)
 			unlink(out);
 		}
 	}
-	CHECK_INT(done, (int)(N_PROGRAMMES * mixdown_master_preset_count()));
+	CHECK_INT(done, (int)(n_prog * mixdown_master_preset_count()));
 	printf("# %d masters, %d met their target\n", done, met);
 }
 
@@ -407,6 +409,33 @@ static void t_chain(void)
 	double lufs, tp;
 	measure(out, &lufs, &tp);
 	CHECK_NEAR(lufs, -23.0, 0.1);
+	/* The example of docs/mastering.md runs as written. */
+	CHECK_INT(mxt_write_text(chain, "inserts:\n"
+					"  - type: eq\n"
+					"    bands:\n"
+					"      - { type: highpass, freq: 30, slope: 24 }\n"
+					"      - { type: highshelf, freq: 8000, gain: 1.5 }\n"
+					"  - type: multiband\n"
+					"    bands: 3\n"
+					"    xover1: 120\n"
+					"    xover2: 4000\n"
+					"    band:\n"
+					"      - { threshold: -24, ratio: 2, attack: 30, release: 250 }\n"
+					"      - { threshold: -20, ratio: 1.5 }\n"
+					"      - { threshold: -26, ratio: 2.5, attack: 5, release: 80 }\n"
+					"  - type: stereo\n"
+					"    width: 1.1\n"
+					"    mono_bass: 120\n"
+					"  - type: compressor\n"
+					"    threshold: -18\n"
+					"    ratio: 1.5\n"
+					"    attack: 30\n"
+					"    release: 200\n"),
+		  0);
+	rc = mxt_run_cli("master '%s' -o '%s' --chain '%s' --target apple", in, out, chain);
+	CHECK_MSG(rc == 0, "%s", mxt_cli_err);
+	measure(out, &lufs, &tp);
+	CHECK_NEAR(lufs, -16.0, 0.1);
 	CHECK_INT(mxt_write_text(chain, "inserts:\n  - type: eq\n    bands:\n      - { type: highpass, freq: -30 }\n"), 0);
 	rc = mxt_run_cli("master '%s' -o '%s' --chain '%s'", in, out, chain);
 	CHECK_INT(rc, 2);

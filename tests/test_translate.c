@@ -74,7 +74,8 @@ static void t_model_curves(void)
 			double rate = rates[ri];
 			mxd_tr_filter f;
 			CHECK_INT(mxd_tr_filter_design(&f, md, rate), 0);
-			size_t n = (size_t)(2.0 * rate); /* 2 s: the 20 Hz sections have decayed by far more than 100 dB */
+			/* 2 s: the 20 Hz sections have decayed by far more than 100 dB. */
+			size_t n = (size_t)(2.0 * rate);
 			float *h = calloc(n, sizeof *h);
 			mxd_bq_state st[MXD_TR_MAX_BIQUADS] = { { 0 } };
 			h[0] = 1.0f;
@@ -92,8 +93,8 @@ static void t_model_curves(void)
 					at = md->curve[p].hz;
 				}
 			}
-			CHECK_MSG(worst <= 1.0, "%s at %.0f Hz: %.2f dB off its curve at %.0f Hz", md->name, rate, worst,
-				  at);
+			CHECK_MSG(worst <= 1.0, "%s at %.0f Hz: %.2f dB off its curve at %.0f Hz", md->name, rate,
+				  worst, at);
 			printf("# %-12s %6.0f Hz: worst %.3f dB (at %.0f Hz)\n", md->name, rate, worst, at);
 			CHECK(checked >= 8);
 			if (md->fit_curve)
@@ -139,7 +140,8 @@ static const char *write_mix(const char *dir, const char *name, const mix_spec *
 	float *x = calloc((size_t)n * (size_t)channels, sizeof *x);
 	for (int64_t i = 0; i < n; i++) {
 		double t = (double)i / rate, c = 0.0, s = 0.0;
-		c += m->mid_amp * (sin(2 * M_PI * 440 * t) + 0.7 * sin(2 * M_PI * 1000 * t) + 0.5 * sin(2 * M_PI * 2500 * t));
+		c += m->mid_amp *
+		     (sin(2 * M_PI * 440 * t) + 0.7 * sin(2 * M_PI * 1000 * t) + 0.5 * sin(2 * M_PI * 2500 * t));
 		for (int h = 1; h <= m->bass_harmonics; h++)
 			c += m->bass_amp / h * sin(2 * M_PI * m->bass_hz * h * t);
 		s = m->side_amp * sin(2 * M_PI * m->side_hz * t);
@@ -501,7 +503,9 @@ static const char *json_at(const char *p, const char *path)
 static void t_json(void)
 {
 	const char *dir = mxt_tempdir();
-	mix_spec m = { .mid_amp = 0.1, .bass_hz = 50, .bass_amp = 0.4, .bass_harmonics = 1, .side_hz = 3150, .side_amp = 0.05 };
+	mix_spec m = {
+		.mid_amp = 0.1, .bass_hz = 50, .bass_amp = 0.4, .bass_harmonics = 1, .side_hz = 3150, .side_amp = 0.05
+	};
 	const char *path = write_mix(dir, "j.wav", &m, 4.0, 2, RATE);
 	int rc = mxt_run_cli("translate --json '%s'", path);
 	CHECK_INT(rc, 0);
@@ -514,11 +518,12 @@ static void t_json(void)
 					    "bands/30", "worst", "summary" };
 	for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
 		CHECK_MSG(json_at(t, keys[k]), "missing %s", keys[k]);
-	static const char *const sys_keys[] = { "name", "label", "mono", "approximation", "source", "curve/0/1",
-						"response/30", "file", "file_gain", "loudness", "loudness_change",
-						"low_change", "bass/verdict", "bass/kept", "bass/harmonics", "bass/lost",
-						"vocal_balance", "vocal_change", "band_change/30", "mono_fold", "masking",
-						"score", "notes" };
+	static const char *const sys_keys[] = {
+		"name",		 "label",	 "mono",	 "approximation", "source",	   "curve/0/1",
+		"response/30",	 "file",	 "file_gain",	 "loudness",	  "loudness_change", "low_change",
+		"bass/verdict",	 "bass/kept",	 "bass/harmonics", "bass/lost",	   "vocal_balance",   "vocal_change",
+		"band_change/30", "mono_fold",	 "masking",	 "score",	  "notes",
+	};
 	char kp[128];
 	for (int s = 0; s < 7; s++)
 		for (size_t k = 0; k < sizeof sys_keys / sizeof sys_keys[0]; k++) {
@@ -529,7 +534,8 @@ static void t_json(void)
 	CHECK_STR_CONTAINS(json_at(t, "systems/0/name"), "\"phone\"");
 	CHECK_STR_CONTAINS(json_at(t, "systems/0/bass/verdict"), "\"lost\"");
 	CHECK_STR_CONTAINS(json_at(t, "systems/6/name"), "\"mono-speaker\"");
-	CHECK(json_at(t, "systems/6/mono_fold/worst_drop") && atof(json_at(t, "systems/6/mono_fold/worst_drop")) > 30.0);
+	const char *wd = json_at(t, "systems/6/mono_fold/worst_drop");
+	CHECK(wd && atof(wd) > 30.0);
 	CHECK_STR_CONTAINS(json_at(t, "systems/6/mono"), "true");
 	CHECK_STR_CONTAINS(json_at(t, "systems/0/mono_fold"), "null");
 	CHECK_STR_CONTAINS(json_at(t, "systems/0/file"), "null");
@@ -577,9 +583,9 @@ static void t_cli(void)
 int main(void)
 {
 	static const mxt_case cases[] = {
-		MXT(t_model_curves),	 MXT(t_earbud_source),	  MXT(t_sub_bass_phone),	MXT(t_harmonic_bass_phone),
-		MXT(t_no_bass),		 MXT(t_side_only_mono),	  MXT(t_analytic_changes),	MXT(t_car_masking),
-		MXT(t_listening_files),	 MXT(t_errors),		  MXT(t_json),			MXT(t_cli),
+		MXT(t_model_curves),	MXT(t_earbud_source), MXT(t_sub_bass_phone), MXT(t_harmonic_bass_phone),
+		MXT(t_no_bass),		MXT(t_side_only_mono), MXT(t_analytic_changes), MXT(t_car_masking),
+		MXT(t_listening_files), MXT(t_errors),	      MXT(t_json),	     MXT(t_cli),
 	};
 	return MXT_RUN(cases);
 }

@@ -24,7 +24,7 @@
  * average).
  *  - level[b]: dBFS of the band power; -INFINITY above Nyquist or silent.
  *  - broad[]: dB of each broad band (20-250-2k-8k-Nyquist) over the total
- *    power 20 Hz .. Nyquist (the four add up to 0 dB).
+ *    power 20 Hz .. Nyquist (their powers add up to the total).
  *  - tilt: least-squares slope of level[b] over log2(centre), bands with
  *    centres 50 Hz .. 16 kHz and a finite level (dB/octave; pink noise 0,
  *    white noise +3.01: one-third-octave band power grows with bandwidth).
@@ -54,10 +54,11 @@
  * hop centred on its centre; only runs of at least two consecutive harsh
  * frames count (about 90 ms: sibilants are sustained, while the crack of a
  * snare fills one frame); stretches closer than 100 ms merge (mxd_ranges);
- * count = harsh frames, peak = the largest s - S. S and V are known only at the end, so frames are
- * pre-selected while streaming: every frame with 5-10 kHz content during the
- * first 10 s, later those with s >= (share so far) + 3 dB; at most
- * MXD_SPEC_MAX_CAND (32768, 384 KiB) are kept, later ones are lost.
+ * count = harsh frames, peak = the largest s - S. S and V are known only at
+ * the end, so frames are pre-selected while streaming: every frame with
+ * 5-10 kHz content during the first 10 s, later those with s >= (share so
+ * far) + 3 dB; at most MXD_SPEC_MAX_CAND (32768, 384 KiB) are kept, later ones
+ * are lost.
  *
  * Memory: a few arrays of n/2 + 1 doubles and one frame per channel, whatever
  * the file's length (plus the capped candidate list). Units: dBFS, dB, Hz,
@@ -221,11 +222,12 @@ static int frame(mxd_spec *s)
 			const double c = s->scale[k];
 			double l2 = c * ((double)L[k].r * L[k].r + (double)L[k].i * L[k].i);
 			double r2 = c * ((double)R[k].r * R[k].r + (double)R[k].i * R[k].i);
-			double d = sqrt(r2) - sqrt(l2);
+			/* (|R| - |L|) * ||R| - |L|| with one square root. */
+			double d2 = fmax(0.0, l2 + r2 - 2.0 * sqrt(l2 * r2));
 			s->pl[k] += l2;
 			s->pr[k] += r2;
 			s->plr[k] += c * ((double)L[k].r * R[k].r + (double)L[k].i * R[k].i);
-			s->pan[k] += d * fabs(d);
+			s->pan[k] += r2 >= l2 ? d2 : -d2;
 		}
 	}
 	int rc = sib_candidate(s, mxd_bin_range_sum(&s->sib_r, fp), mxd_bin_range_sum(&s->tot_r, fp));

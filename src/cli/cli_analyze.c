@@ -118,11 +118,11 @@ static bool is_delivery_preset(const char *name)
 
 static int choose_target(const char *arg, target_choice *t)
 {
-	if (is_delivery_preset(arg)) {
+	/* A name can be both (podcast: a delivery specification and a spectrum). */
+	t->spectral = mixdown_target_find(arg);
+	if (is_delivery_preset(arg))
 		t->delivery = arg;
-		return EXIT_OK;
-	}
-	if ((t->spectral = mixdown_target_find(arg)))
+	if (t->delivery || t->spectral)
 		return EXIT_OK;
 	size_t len = strlen(arg);
 	if (len > 5 && !strcmp(arg + len - 5, ".json")) {

@@ -13,8 +13,8 @@
  * system loudness, limited to +20 dB and lowered so the sample peak stays at
  * or below -1 dBFS (so nothing clips and A/B listening is not fooled by
  * level). Files are 24-bit WAV at the mix's rate, through src/io/writer.c
- * (TPDF dither, temporary file renamed into place; on any failure every
- * file of the run is discarded).
+ * (TPDF dither, temporary files renamed into place only after every file
+ * was written completely; a failure before that discards them all).
  *
  * Mono fold-down: (L+R)/2, the "-6 dB" sum: a centred source keeps its level,
  * uncorrelated left/right content loses 3 dB, side-only content (L = -R)
@@ -238,7 +238,8 @@ static mixdown_status setup(run *r, mixdown_translate_result *res, mixdown_error
 {
 	const mxd_tr_model *models[MXD_TR_MAX_SYS];
 	mxd_tr_filter filt[MXD_TR_MAX_SYS];
-	bool ok = (r->sys = calloc(r->n_sys, sizeof *r->sys)) && (res->systems = calloc(r->n_sys, sizeof *res->systems));
+	bool ok = (r->sys = calloc(r->n_sys, sizeof *r->sys)) &&
+		  (res->systems = calloc(r->n_sys, sizeof *res->systems));
 	ok = ok && (r->in[0] = calloc(BLOCK, sizeof(float))) && (r->in[1] = calloc(BLOCK, sizeof(float))) &&
 	     (r->fold = calloc(BLOCK, sizeof(float))) && (r->inter = calloc(2 * BLOCK, sizeof(float)));
 	ok = ok && (r->mix = ebur128_init(r->ch, (unsigned long)r->rate, EBUR128_MODE_I));
@@ -333,8 +334,10 @@ mixdown_status mixdown_translate(const char *mix_path, const char *out_dir, mixd
 		for (size_t s = 0; s < r.n_sys; s++) {
 			mixdown_translate_system *o = &res->systems[s];
 			o->loudness = lufs(r.sys[s].loud);
-			o->loudness_change = isfinite(o->loudness) && isfinite(res->loudness) ? o->loudness - res->loudness
-							 : isfinite(res->loudness) ? -INFINITY : 0.0;
+			if (isfinite(o->loudness) && isfinite(res->loudness))
+				o->loudness_change = o->loudness - res->loudness;
+			else /* the system silences an audible mix, or the mix is silent */
+				o->loudness_change = isfinite(res->loudness) ? -INFINITY : 0.0;
 			if (o->mono && r.ch == 2 && isfinite(res->loudness))
 				o->mono_drop = res->loudness - (isfinite(mono) && mono > -70.0 ? mono : -70.0);
 		}

@@ -79,7 +79,8 @@ int mxd_tr_ana_init(mxd_tr_ana *a, double rate, uint32_t channels, size_t n_sys,
 void mxd_tr_ana_add(mxd_tr_ana *a, const float *const *in, uint32_t n); /* planar, channels */
 void mxd_tr_ana_free(mxd_tr_ana *a);
 double mxd_tr_band_power(const mxd_tr_ana *a, const double *p, size_t band);
-double mxd_tr_range_power(const mxd_tr_ana *a, const double *p, double lo, double hi); /* bins with centre in [lo, hi) */
+/* Sum of p over the bins whose centre lies in [lo, hi) Hz. */
+double mxd_tr_range_power(const mxd_tr_ana *a, const double *p, double lo, double hi);
 
 /* translate_bass.c: one frame (pst/pm filled). */
 void mxd_tr_bass_frame(mxd_tr_ana *a);

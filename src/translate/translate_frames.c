@@ -128,13 +128,15 @@ int mxd_tr_ana_init(mxd_tr_ana *a, double rate, uint32_t channels, size_t n_sys,
 		double ref = mxd_tr_filter_response(&filt[s], 1000.0);
 		a->ref_h2[s] = pow(10.0, ref / 10.0);
 		for (uint32_t k = 0; k < a->bins; k++) {
-			double f = k == 0 ? 0.5 * a->df : k * a->df; /* DC: half a bin up (a high-pass has a zero there) */
+			/* DC: half a bin up (a high-pass has a zero there). */
+			double f = k == 0 ? 0.5 * a->df : k * a->df;
 			double db = mxd_tr_filter_response(&filt[s], f);
 			a->h2[s][k] = isfinite(db) ? pow(10.0, db / 10.0) : 0.0;
 		}
-		for (size_t b = 0; b < MIXDOWN_BANDS; b++)
-			a->band_h_db[s][b] = a->band_ok[b] ? mxd_tr_filter_response(&filt[s], mixdown_band_centre(b)) - ref
-							  : -INFINITY;
+		for (size_t b = 0; b < MIXDOWN_BANDS; b++) {
+			double c = mixdown_band_centre(b);
+			a->band_h_db[s][b] = a->band_ok[b] ? mxd_tr_filter_response(&filt[s], c) - ref : -INFINITY;
+		}
 	}
 	return 0;
 }

@@ -90,18 +90,18 @@ static void response_chart(FILE *f, const mixdown_translate_result *r)
 		const mixdown_translate_system *o = &r->systems[s];
 		for (size_t i = 0; i < o->n_curve; i++)
 			if (o->curve_db[i] >= -40.0)
-				fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>", xpos(o->curve_hz[i]),
-					ypos(o->curve_db[i], -40.0, 20.0), col);
+				fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>",
+					xpos(o->curve_hz[i]), ypos(o->curve_db[i], -40.0, 20.0), col);
 	}
 	/* Legend in the empty lower-right corner (high frequencies, deep cuts). */
 	const double lx = W - MR - 200, ly = H - MB - 10 - 14.0 * (double)r->n_systems;
-	fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"192\" height=\"%.0f\" fill=\"#fff\" stroke=\"#ccc\"/>\n", lx - 6,
-		ly - 12, 14.0 * (double)r->n_systems + 8);
+	fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"192\" height=\"%.0f\" fill=\"#fff\" stroke=\"#ccc\"/>\n",
+		lx - 6, ly - 12, 14.0 * (double)r->n_systems + 8);
 	for (size_t s = 0; s < r->n_systems; s++) {
 		const char *col = colours[s % (sizeof colours / sizeof colours[0])];
 		double y = ly + 14.0 * (double)s;
-		fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"%s\" stroke-width=\"3\"/>", lx,
-			y - 4, lx + 18, y - 4, col);
+		fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"%s\" stroke-width=\"3\"/>",
+			lx, y - 4, lx + 18, y - 4, col);
 		fprintf(f, "<text x=\"%.0f\" y=\"%.0f\">", lx + 24, y);
 		esc(f, r->systems[s].label);
 		fputs("</text>\n", f);
@@ -134,8 +134,8 @@ static void bands_chart(FILE *f, const mixdown_translate_system *o)
 			v = lo;
 		double y = MT + (h - MT - 20.0) * (hi - v) / (hi - lo), x = ML + bw * (double)b;
 		fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%.0f Hz: "
-			   "%+.1f dB</title></rect>", x + 1, v >= 0 ? y : y0, bw - 2, fabs(y - y0), v >= 0 ? "#4a8" : "#c55",
-			mixdown_band_centre(b), o->band_change[b]);
+			   "%+.1f dB</title></rect>", x + 1, v >= 0 ? y : y0, bw - 2, fabs(y - y0),
+			v >= 0 ? "#4a8" : "#c55", mixdown_band_centre(b), o->band_change[b]);
 		if (b % 3 == 0)
 			fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%s</text>", x + bw / 2, h - 4,
 				nominal[b]);

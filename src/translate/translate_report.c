@@ -106,7 +106,8 @@ static void masking(const mxd_tr_ana *a, size_t s, mixdown_translate_system *o)
 			at--;
 		if (at >= MIXDOWN_TRANSLATE_MAX_MASKING)
 			continue;
-		size_t last = o->n_masking < MIXDOWN_TRANSLATE_MAX_MASKING ? o->n_masking : MIXDOWN_TRANSLATE_MAX_MASKING - 1;
+		size_t last = o->n_masking < MIXDOWN_TRANSLATE_MAX_MASKING ? o->n_masking
+								    : MIXDOWN_TRANSLATE_MAX_MASKING - 1;
 		memmove(&o->masking[at + 1], &o->masking[at], (last - at) * sizeof m);
 		o->masking[at] = m;
 		if (o->n_masking < MIXDOWN_TRANSLATE_MAX_MASKING)
@@ -160,14 +161,15 @@ static void score_and_notes(mixdown_translate_system *o)
 	o->score = sc;
 
 	if (o->bass == MIXDOWN_BASS_LOST)
-		note(o, "bass line lost: in %.0f%% of its frames neither the fundamental nor two harmonics are reproduced "
-			"(below 120 Hz %+.0f dB)", 100.0 * o->bass_lost, o->low_change);
+		note(o, "bass line lost: in %.0f%% of its frames neither the fundamental nor two harmonics are "
+			"reproduced (below 120 Hz %+.0f dB)", 100.0 * o->bass_lost, o->low_change);
 	else if (o->bass == MIXDOWN_BASS_HARMONICS)
-		note(o, "bass fundamentals gone (below 120 Hz %+.0f dB); the line is still heard through its harmonics in "
-			"%.0f%% of its frames", o->low_change, 100.0 * o->bass_harmonics);
+		note(o, "bass fundamentals gone (below 120 Hz %+.0f dB); the line is still heard through its "
+			"harmonics in %.0f%% of its frames", o->low_change, 100.0 * o->bass_harmonics);
 	else if (isfinite(o->low_change) && fabs(o->low_change) >= 6.0)
 		note(o, "below 120 Hz %+.0f dB%s", o->low_change,
-		     o->low_change > 0 ? ": check that the low end does not boom" : ", but the bass fundamentals still sound");
+		     o->low_change > 0 ? ": check that the low end does not boom"
+					: ", but the bass fundamentals still sound");
 	if (o->mono && o->mono_worst_drop >= 6.0)
 		note(o, "mono fold-down: the %s band drops %.0f dB (side-only or out-of-phase content cancels)",
 		     fmt_hz(h1, sizeof h1, o->mono_worst_hz), o->mono_worst_drop);
@@ -198,9 +200,9 @@ static void summary(mixdown_translate_result *r)
 		snprintf(r->summary, sizeof r->summary,
 			 "The mix translates well to every system (largest score %.1f, %s).", w->score, w->label);
 	else
-		snprintf(r->summary, sizeof r->summary, "Translates worst to: %s (score %.1f): %.190s%s%.190s.", w->label,
-			 w->score, w->n_notes ? w->notes[0] : "several small changes", w->n_notes > 1 ? "; " : "",
-			 w->n_notes > 1 ? w->notes[1] : "");
+		snprintf(r->summary, sizeof r->summary, "Translates worst to: %s (score %.1f): %.190s%s%.190s.",
+			 w->label, w->score, w->n_notes ? w->notes[0] : "several small changes",
+			 w->n_notes > 1 ? "; " : "", w->n_notes > 1 ? w->notes[1] : "");
 }
 
 void mxd_tr_report(mxd_tr_ana *a, mixdown_translate_result *r)
@@ -229,7 +231,8 @@ void mxd_tr_report(mxd_tr_ana *a, mixdown_translate_result *r)
 		o->vocal_balance = ratio_db(v, t - v);
 		o->vocal_change = o->vocal_balance - r->vocal_balance;
 		for (size_t b = 0; b < MIXDOWN_BANDS; b++)
-			o->band_change[b] = a->band_ok[b] ? ratio_db(mxd_tr_band_power(a, a->work, b), mix_band[b]) : NAN;
+			o->band_change[b] =
+				a->band_ok[b] ? ratio_db(mxd_tr_band_power(a, a->work, b), mix_band[b]) : NAN;
 		if (o->mono && a->channels == 2)
 			mono(mix_band, fold_band, o);
 		bass(a, s, o);
