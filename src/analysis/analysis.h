@@ -255,6 +255,9 @@ typedef struct {
 void mxd_fb_add(mxd_fb_list *l, int priority, const char *topic, double size, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 void mxd_fb_tone(mxd_fb_list *l, const mixdown_analysis *a); /* feedback_tone.c */
+/* Sort (priority, then size) and hand the list over to *out (freeing the old
+ * one). 0, or -1 when an add ran out of memory (the list is freed). */
+int mxd_fb_finish(mxd_fb_list *l, mixdown_feedback **out, size_t *n_out);
 const char *mxd_fmt_hz(char *buf, size_t n, double hz); /* "63 Hz", "3.1 kHz" */
 
 /* analyze.c: the streaming analyzer. */

@@ -14,12 +14,12 @@
  */
 #include <math.h>
 #include <sndfile.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/analysis.h"
+#include "session/model.h"
 
 struct mxd_analyzer {
 	double rate;
@@ -34,22 +34,8 @@ struct mxd_analyzer {
 	mxd_spec spec;
 };
 
-static mixdown_status fail(mixdown_error *err, mixdown_status st, const char *file, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static mixdown_status fail(mixdown_error *err, mixdown_status st, const char *file, const char *fmt, ...)
-{
-	if (!err)
-		return st;
-	memset(err, 0, sizeof *err);
-	if (file)
-		snprintf(err->file, sizeof err->file, "%s", file);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof err->message, fmt, ap);
-	va_end(ap);
-	return st;
-}
+/* Errors without a place in a session file (api/error.c). */
+#define fail(err, st, file, ...) mxd_fail(err, st, file, (mxd_loc){ 0, 0 }, NULL, __VA_ARGS__)
 
 mixdown_analysis_options mixdown_analysis_options_init(void)
 {

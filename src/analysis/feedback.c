@@ -356,28 +356,33 @@ int mixdown_analysis_feedback(mixdown_analysis *a)
 	problem_items(&l, a);
 	stereo_items(&l, a);
 	mxd_fb_tone(&l, a);
-	if (l.failed) {
-		free(l.v);
-		free(l.size);
+	return mxd_fb_finish(&l, &a->feedback, &a->n_feedback);
+}
+
+int mxd_fb_finish(mxd_fb_list *l, mixdown_feedback **out, size_t *n_out)
+{
+	if (l->failed) {
+		free(l->v);
+		free(l->size);
 		return -1;
 	}
 	/* Stable insertion sort: priority ascending, then size descending. */
-	for (size_t i = 1; i < l.n; i++) {
-		mixdown_feedback f = l.v[i];
-		double s = l.size[i];
+	for (size_t i = 1; i < l->n; i++) {
+		mixdown_feedback f = l->v[i];
+		double s = l->size[i];
 		size_t j = i;
-		while (j > 0 && (l.v[j - 1].priority > f.priority ||
-				 (l.v[j - 1].priority == f.priority && l.size[j - 1] < s))) {
-			l.v[j] = l.v[j - 1];
-			l.size[j] = l.size[j - 1];
+		while (j > 0 && (l->v[j - 1].priority > f.priority ||
+				 (l->v[j - 1].priority == f.priority && l->size[j - 1] < s))) {
+			l->v[j] = l->v[j - 1];
+			l->size[j] = l->size[j - 1];
 			j--;
 		}
-		l.v[j] = f;
-		l.size[j] = s;
+		l->v[j] = f;
+		l->size[j] = s;
 	}
-	free(l.size);
-	free(a->feedback);
-	a->feedback = l.v;
-	a->n_feedback = l.n;
+	free(l->size);
+	free(*out);
+	*out = l->v;
+	*n_out = l->n;
 	return 0;
 }

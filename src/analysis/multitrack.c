@@ -15,33 +15,19 @@
  */
 #include <math.h>
 #include <sndfile.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/analysis.h"
+#include "session/model.h"
 #include "fx/processor.h"
 #include "graph/engine.h"
 
 enum { MT_BLOCK = 4096 };
 
-static mixdown_status fail(mixdown_error *err, mixdown_status st, const char *file, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static mixdown_status fail(mixdown_error *err, mixdown_status st, const char *file, const char *fmt, ...)
-{
-	if (!err)
-		return st;
-	memset(err, 0, sizeof *err);
-	if (file)
-		snprintf(err->file, sizeof err->file, "%s", file);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof err->message, fmt, ap);
-	va_end(ap);
-	return st;
-}
+/* Errors without a place in a session file (api/error.c). */
+#define fail(err, st, file, ...) mxd_fail(err, st, file, (mxd_loc){ 0, 0 }, NULL, __VA_ARGS__)
 
 void mixdown_multitrack_analysis_free(mixdown_multitrack_analysis *m)
 {

@@ -14,12 +14,13 @@
 #include <stdint.h>
 
 #include "io/writer.h"
+#include "session/model.h"
 #include "mixdown/mixdown.h"
 
 struct mxd_match;
 
-mixdown_status mxd_master_fail(mixdown_error *err, mixdown_status st, const char *file, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/* An error without a place in a session file (api/error.c). */
+#define mxd_master_fail(err, st, file, ...) mxd_fail(err, st, file, (mxd_loc){ 0, 0 }, NULL, __VA_ARGS__)
 
 /* The one-track session playing `input` through the chain file (may be NULL). */
 mixdown_status mxd_master_session(const char *input, const char *chain_path, mixdown_session **out,

@@ -22,7 +22,6 @@
 #include <ebur128.h>
 #include <math.h>
 #include <sndfile.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,20 +31,6 @@
 #include "master/match.h"
 
 enum { BLOCK = 1024 };
-
-mixdown_status mxd_master_fail(mixdown_error *err, mixdown_status st, const char *file, const char *fmt, ...)
-{
-	if (!err)
-		return st;
-	memset(err, 0, sizeof *err);
-	if (file)
-		snprintf(err->file, sizeof err->file, "%s", file);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof err->message, fmt, ap);
-	va_end(ap);
-	return st;
-}
 
 static ebur128_state *meter_new(uint32_t channels, double rate)
 {

@@ -1,33 +1,22 @@
 /* mixdown — a mastering report as JSON (docs/mastering.md).
  * SPDX-License-Identifier: LGPL-2.1-or-later
- * Non-finite numbers are written as null. Only reads the report; any thread.
+ * Non-finite numbers are written as null (the analysis JSON helpers). Only reads the report; any thread.
  */
 #include <math.h>
 #include <stdio.h>
 
-#include "mixdown/mixdown.h"
+#include "analysis/analysis.h"
 
 static void num(FILE *f, const char *key, double v, const char *after)
 {
-	if (isfinite(v))
-		fprintf(f, "\"%s\": %.7g%s", key, v, after);
-	else
-		fprintf(f, "\"%s\": null%s", key, after);
+	mxd_json_key_num(f, key, v, after);
 }
 
 static void str(FILE *f, const char *key, const char *s, const char *after)
 {
-	fprintf(f, "\"%s\": \"", key);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 32)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fprintf(f, "\"%s", after);
+	fprintf(f, "\"%s\": ", key);
+	mxd_json_str(f, s);
+	fputs(after, f);
 }
 
 static void bands(FILE *f, const char *key, const double *v, const char *after)
