@@ -133,6 +133,12 @@ typedef enum {
 	MIXDOWN_DITHER_AUTO = 0,
 	MIXDOWN_DITHER_ALWAYS, /* TPDF on every sample of integer output */
 	MIXDOWN_DITHER_OFF,    /* plain rounding */
+	/* TPDF plus error-feedback noise shaping with the 9-tap E-weighted
+	 * filter of Lipshitz, Vanderkooy & Wannamaker ("Minimally audible noise
+	 * shaping", JAES 39(11), 1991): the noise moves out of 2-5 kHz, where
+	 * hearing is most sensitive, to above 15 kHz. Designed for 44.1 kHz;
+	 * for 16-bit masters at 44.1/48 kHz. */
+	MIXDOWN_DITHER_SHAPED,
 } mixdown_dither;
 
 /* Called about ten times a second of wall time and at the end. Return false to
@@ -660,6 +666,80 @@ int mixdown_translate_write_json(const mixdown_translate_result *r, FILE *f);
 /* A self-contained HTML report (inline SVG, no script or network): every
  * model's response and the per-system changes. 0, or -1 on a write error. */
 int mixdown_translate_write_html(const mixdown_translate_result *r, FILE *f);
+
+/* --------------------------------------------------------- real-time playback */
+
+/* The session played in real time through a JACK client (src/realtime):
+ * clips stream from a disk thread through lock-free ring buffers, the engine
+ * runs in the JACK process callback (no allocation, lock or I/O there), and
+ * gain/pan/mute/transport can be changed live, also over OSC (docs/osc.md).
+ * Only in builds with JACK and liblo; otherwise open fails with
+ * MIXDOWN_ERR_USAGE. All functions: control thread. */
+typedef struct mixdown_player mixdown_player;
+
+typedef struct {
+	const char *client_name; /* JACK client name; NULL = "mixdown" */
+	/* Comma-separated ports the master outputs connect to, in order (output
+	 * i to port i); NULL = the system's physical playback ports; "" = none. */
+	const char *connect;
+	int osc_port;            /* UDP port bound to 127.0.0.1; 0 = no OSC */
+	bool start_stopped;      /* wait for play instead of playing at once */
+} mixdown_player_options;
+
+mixdown_player_options mixdown_player_options_init(void);
+
+/* The session must outlive the player. Fails (MIXDOWN_ERR_AUDIO) when no
+ * JACK server runs or its rate differs from the session's. */
+mixdown_status mixdown_player_open(const mixdown_session *session, const mixdown_player_options *opt,
+				   mixdown_player **out, mixdown_error *err);
+void mixdown_player_close(mixdown_player *p);
+
+void mixdown_player_play(mixdown_player *p);
+void mixdown_player_stop(mixdown_player *p);
+void mixdown_player_locate(mixdown_player *p, double seconds); /* session timeline */
+/* Live fader (dB), pan (-1..+1), mute of a track or bus by name; false if
+ * no such strip. Smoothed on the audio thread (10 ms). */
+bool mixdown_player_set(mixdown_player *p, const char *strip, const char *param, double value);
+
+typedef struct {
+	double position;      /* s, timeline frame of the next output */
+	double end;           /* s, end of the session (last clip + tail) */
+	double sample_rate;
+	uint32_t period;      /* JACK frames per cycle */
+	bool playing;
+	bool waiting;         /* playing, but the disk thread is still filling after a locate */
+	float peak_dbfs;      /* master sample peak since the previous call; -inf if silent */
+	uint64_t underruns;   /* track blocks the disk stream could not deliver in time */
+	uint64_t xruns;       /* JACK xruns */
+	uint64_t osc_messages, osc_rejected;
+	char error[256];      /* the disk thread's first error (unreadable file), or "" */
+} mixdown_player_status;
+
+void mixdown_player_get_status(mixdown_player *p, mixdown_player_status *st);
+
+/* ------------------------------------------------------------------ automix */
+/* The mix assistant (`mixdown automix`, docs/automix.md): stems in, a plan
+ * of decisions out (role, bus, order, colour, clip gain, fader, pan, width,
+ * polarity, time offset, master target), each with its reason, written as
+ * an ordinary commented session. Deterministic. Control thread only. */
+typedef struct mixdown_automix mixdown_automix;
+
+typedef struct {
+	const char *genre;        /* pop (default), rock, hiphop, electronic, acoustic, classical, podcast */
+	const char *reference;    /* a record whose loudness the master aims at; NULL = none */
+} mixdown_automix_options;
+mixdown_automix_options mixdown_automix_options_init(void);
+
+/* Analyze the stems (files, or folders of audio files) and decide. */
+mixdown_status mixdown_automix_plan(const char *const *inputs, size_t n, const mixdown_automix_options *opt,
+				    mixdown_automix **out, mixdown_error *err);
+/* Write the plan as a session (temp file + rename; refuses an existing file
+ * unless `overwrite`, and never writes over a stem). */
+mixdown_status mixdown_automix_write(const mixdown_automix *am, const char *session_path, bool overwrite,
+				     mixdown_error *err);
+/* The decisions and their reasons as a text report. 0, or -1 on a write error. */
+int mixdown_automix_explain(const mixdown_automix *am, FILE *f);
+void mixdown_automix_free(mixdown_automix *am);
 
 #ifdef __cplusplus
 }

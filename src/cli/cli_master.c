@@ -4,7 +4,7 @@
  *
  *   master IN -o OUT [--target PRESET | --loudness LUFS] [--true-peak DBTP]
  *          [--reference REF [--amount PCT]] [--chain FILE] [--bits 16|24|32f]
- *          [--rate HZ] [--dither auto|always|off] [--warn-limiting DB] [--json]
+ *          [--rate HZ] [--dither auto|always|shaped|off] [--warn-limiting DB] [--json]
  *   master IN... --album -o DIR [same options]
  *   master IN --deliver streaming,cd,mastering-engineer -o DIR [same options]
  * Prints a report per file (text, or JSON with --json); the deliverables and
@@ -92,8 +92,10 @@ static int parse_value(master_args *a, const char *o, const char *v)
 		m->dither = !strcmp(v, "auto") ? MIXDOWN_DITHER_AUTO
 			  : !strcmp(v, "always") ? MIXDOWN_DITHER_ALWAYS
 			  : !strcmp(v, "off") ? MIXDOWN_DITHER_OFF
-					      : (mixdown_dither)-1;
-		return (int)m->dither < 0 ? cli_usage_error("--dither is auto, always or off, not '%s'", v) : EXIT_OK;
+			  : !strcmp(v, "shaped") ? MIXDOWN_DITHER_SHAPED
+						 : (mixdown_dither)-1;
+		return (int)m->dither < 0 ? cli_usage_error("--dither is auto, always, shaped or off, not '%s'", v)
+					  : EXIT_OK;
 	}
 	return cli_usage_error("unknown option '%s'", o);
 }

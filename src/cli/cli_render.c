@@ -154,8 +154,10 @@ static int parse_render_option(cli_render_args *a, int argc, char **argv, int *i
 			a->opt.dither = MIXDOWN_DITHER_ALWAYS;
 		else if (!strcmp(v, "off") || !strcmp(v, "none"))
 			a->opt.dither = MIXDOWN_DITHER_OFF;
+		else if (!strcmp(v, "shaped"))
+			a->opt.dither = MIXDOWN_DITHER_SHAPED;
 		else
-			return cli_usage_error("--dither must be auto, always or off, not '%s'", v);
+			return cli_usage_error("--dither must be auto, always, shaped or off, not '%s'", v);
 	} else if (!strcmp(o, "--stems")) {
 		NEED_VALUE();
 		a->opt.stems_dir = argv[++*i];

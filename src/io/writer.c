@@ -29,6 +29,7 @@ struct mxd_writer {
 	size_t ints_cap;
 	int bits;         /* 16, 24, or 32 (float) */
 	uint32_t dither_state;
+	double shape_hist[16][MXD_SHAPE_TAPS]; /* per channel, noise-shaping error history */
 	uint64_t clipped, nonfinite, frames;
 };
 
@@ -100,6 +101,45 @@ uint64_t mxd_quantize(const float *in, int32_t *out, size_t n, int bits, mixdown
 		}
 		out[i] = (int32_t)q;
 	}
+	return clipped;
+}
+
+/* E-weighted noise-shaping filter, 44.1 kHz (Lipshitz, Vanderkooy &
+ * Wannamaker, JAES 39(11), 1991). The noise transfer function is
+ * 1 - sum h[k] z^-(k+1): about -12 dB at low frequencies, -25 dB near
+ * 3 kHz, +25 dB near 20 kHz. */
+static const double shape_h[MXD_SHAPE_TAPS] = { 2.412, -3.370, 3.937, -4.174, 3.353, -2.205, 1.281, -0.569, 0.0847 };
+
+uint64_t mxd_quantize_shaped(const float *in, int32_t *out, size_t frames, uint32_t channels, int bits,
+			     double (*hist)[MXD_SHAPE_TAPS], uint32_t *state)
+{
+	const double scale = bits == 16 ? 32768.0 : 8388608.0;
+	const double hi = scale - 1.0, lo = -scale;
+	const double unit = 1.0 / 4294967296.0;
+	uint64_t clipped = 0;
+	for (size_t i = 0; i < frames; i++)
+		for (uint32_t c = 0; c < channels; c++) {
+			double *e = hist[c]; /* e[0] newest */
+			double fb = 0;
+			for (int k = 0; k < MXD_SHAPE_TAPS; k++)
+				fb += shape_h[k] * e[k];
+			const double v = (double)in[i * channels + c] * scale - fb;
+			const double d = (double)next_rand(state) * unit - (double)next_rand(state) * unit;
+			double q = rint(v + d);
+			if (q > hi) {
+				q = hi;
+				clipped++;
+			} else if (q < lo) {
+				q = lo;
+				clipped++;
+			}
+			/* A clipped sample's error is not noise: keep the loop stable
+			 * by bounding what is fed back. */
+			const double err = fmax(-2.0, fmin(2.0, q - v));
+			memmove(e + 1, e, (MXD_SHAPE_TAPS - 1) * sizeof *e);
+			e[0] = err;
+			out[i * channels + c] = (int32_t)q;
+		}
 	return clipped;
 }
 
@@ -238,7 +278,11 @@ static mixdown_status emit(mxd_writer *w, const float *inter, size_t frames, mix
 	if (w->bits == 32) {
 		written = sf_writef_float(w->file, inter, (sf_count_t)frames);
 	} else {
-		w->clipped += mxd_quantize(inter, w->ints, ns, w->bits, w->cfg.dither, &w->dither_state);
+		if (w->cfg.dither == MIXDOWN_DITHER_SHAPED)
+			w->clipped += mxd_quantize_shaped(inter, w->ints, frames, w->cfg.channels, w->bits, w->shape_hist,
+							  &w->dither_state);
+		else
+			w->clipped += mxd_quantize(inter, w->ints, ns, w->bits, w->cfg.dither, &w->dither_state);
 		/* libsndfile's int API is left-justified 32-bit. */
 		int shift = 32 - w->bits;
 		for (size_t i = 0; i < ns; i++)

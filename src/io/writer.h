@@ -59,5 +59,11 @@ const char *mxd_writer_path(const mxd_writer *w);    /* the target path */
  * dither PRNG state (non-zero). Returns the number of clipped samples. */
 uint64_t mxd_quantize(const float *in, int32_t *out, size_t n, int bits, mixdown_dither dither,
 		      uint32_t *state);
+/* The same with TPDF and error-feedback noise shaping (MIXDOWN_DITHER_SHAPED):
+ * interleaved `frames` x `channels`, hist[channel] the error history (zeroed
+ * at the start of a file). */
+#define MXD_SHAPE_TAPS 9
+uint64_t mxd_quantize_shaped(const float *in, int32_t *out, size_t frames, uint32_t channels, int bits,
+			     double (*hist)[MXD_SHAPE_TAPS], uint32_t *state);
 
 #endif

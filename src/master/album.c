@@ -110,7 +110,7 @@ mixdown_status mixdown_master_deliver(const char *input, const char *out_dir, co
 			suffix = ".cd";
 			o.sample = MIXDOWN_SAMPLE_INT16;
 			o.sample_rate = 44100;
-			o.dither = MIXDOWN_DITHER_ALWAYS;
+			o.dither = opt.dither == MIXDOWN_DITHER_SHAPED ? MIXDOWN_DITHER_SHAPED : MIXDOWN_DITHER_ALWAYS;
 		} else if (!strcmp(tok, "mastering-engineer")) {
 			/* No limiting, peaks at -6 dBTP at most: the engineer's headroom. */
 			suffix = ".premaster";
