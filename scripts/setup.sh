@@ -5,11 +5,13 @@
 # Usage: scripts/setup.sh [--test]
 set -eu
 packages="build-essential clang meson ninja-build pkg-config
-libsndfile1-dev libsoxr-dev libebur128-dev libyaml-dev libkissfft-dev"
+libsndfile1-dev libsoxr-dev libebur128-dev libyaml-dev libkissfft-dev
+libjack-jackd2-dev liblo-dev"
 # chromium: tests/test_report renders the HTML report headless;
 # ffmpeg: tests/test_master checks the masters' loudness with its ebur128 filter.
-# Both tests are skipped when these are absent.
-[ "${1:-}" = "--test" ] && packages="$packages chromium ffmpeg"
+# jackd2: tests/test_play plays through a `jackd -d dummy` server.
+# These tests are skipped when their program is absent.
+[ "${1:-}" = "--test" ] && packages="$packages chromium ffmpeg jackd2"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

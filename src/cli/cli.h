@@ -24,6 +24,8 @@ int cli_analyze(int argc, char **argv);
 int cli_master(int argc, char **argv);
 int cli_target(int argc, char **argv); /* cli_target.c: target build|list|show */
 int cli_translate(int argc, char **argv); /* cli_translate.c */
+int cli_automix(int argc, char **argv); /* cli_automix.c: the mix assistant */
+int cli_play(int argc, char **argv); /* cli_play.c: real-time playback */
 
 /* Print "mixdown: <formatted error>" to stderr and return the exit code for st. */
 int cli_report_error(mixdown_status st, const mixdown_error *err);

@@ -24,8 +24,12 @@ static const char usage_text[] =
 	"  target build DIR -o TARGET.json [--name NAME]\n"
 	"                                      a spectral target from reference tracks\n"
 	"  target list | show NAME|FILE        the built-in genre targets; a target's bands\n"
+	"  automix STEMS...|DIR -o SESSION [--genre G] [--reference REF] [--render MIX] [--explain]\n"
+	"                                      a balanced, commented starting session from raw stems\n"
 	"  translate MIX [-o DIR] [--json] [--html REPORT.html]\n"
 	"                                      how the mix sounds on phone, car, earbuds, mono, ...\n"
+	"  play SESSION [--connect PORTS|--no-connect] [--osc-port N] [--duration S]\n"
+	"                                      play through JACK, controllable over OSC (docs/osc.md)\n"
 	"  fx list                             list the processors\n"
 	"  fx info NAME                        print a processor's parameter table\n"
 	"\n"
@@ -35,7 +39,7 @@ static const char usage_text[] =
 	"  --bits B              16 | 24 | 32f (default: session export, else 24)\n"
 	"  --rate HZ             output sample rate (default: the session's)\n"
 	"  --range START-END     render a section (seconds or bar:beat, e.g. 17:1-25:1)\n"
-	"  --dither MODE         auto (TPDF unless already on the grid) | always | off\n"
+	"  --dither MODE         auto (TPDF unless already on the grid) | always | shaped | off\n"
 	"  --stems DIR           also write every bus, aligned with the mix\n"
 	"  --stem-tracks         with --stems: every track as well\n"
 	"  --json                print a machine-readable summary on stdout\n"
@@ -104,7 +108,11 @@ int main(int argc, char **argv)
 		return cli_demo(argc - 1, argv + 1);
 	if (!strcmp(cmd, "target"))
 		return cli_target(argc - 1, argv + 1);
+	if (!strcmp(cmd, "automix"))
+		return cli_automix(argc - 1, argv + 1);
 	if (!strcmp(cmd, "translate"))
 		return cli_translate(argc - 1, argv + 1);
+	if (!strcmp(cmd, "play"))
+		return cli_play(argc - 1, argv + 1);
 	return cli_usage_error("unknown command '%s'", cmd);
 }

@@ -13,6 +13,8 @@
  *
  * Allocation happens in mixdown_engine_create() only; run_block() and what it
  * calls (except clip reading, which is file I/O by nature) allocate nothing.
+ * A real-time host replaces clip reading with its own track source (engine.h:
+ * mxd_engine_set_track_source), which makes the whole run real-time safe.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -69,6 +71,9 @@ typedef struct {
 	bool tap_enabled;
 	pdc_line tap_line;
 	float *tap[MXD_MAX_CHANNELS];
+	double live_gain_db;            /* live overrides (mxd_engine_live_*) */
+	bool live_mute, pan_pending;
+	mxd_pan_matrix pan_to;          /* pan_pending: the matrix the next block ramps to */
 } node_rt;
 
 struct mixdown_engine {
@@ -88,6 +93,8 @@ struct mixdown_engine {
 	float *tmp[MXD_MAX_CHANNELS];
 	double *send_gain;      /* max_block per-sample send gains */
 	uint64_t nonfinite;
+	mxd_track_source_fn source; /* non-NULL: tracks' inputs come from the host */
+	void *source_user;
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -189,6 +196,8 @@ static mixdown_status build_node(mixdown_engine *e, size_t i, mixdown_error *err
 	bool on = e->routing.audible[i] && !st->mute;
 	mxd_smooth_init(&nd->fader, e->rate, SMOOTH_MS, on ? db_to_gain(st->gain_db) : 0.0);
 	mxd_smooth_init(&nd->pre_gain, e->rate, SMOOTH_MS, on ? 1.0 : 0.0);
+	nd->live_gain_db = st->gain_db;
+	nd->live_mute = st->mute;
 
 	if (st->kind == MXD_STRIP_TRACK) {
 		nd->clips = calloc(st->n_clips ? st->n_clips : 1, sizeof *nd->clips);
@@ -557,7 +566,9 @@ static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *er
 		size_t i = e->routing.order[k];
 		node_rt *nd = &e->nodes[i];
 		const mxd_strip *st = nd->strip;
-		if (st->kind == MXD_STRIP_TRACK) {
+		if (st->kind == MXD_STRIP_TRACK && e->source) {
+			e->source(e->source_user, i, e->t, n, nd->in, nd->in_ch);
+		} else if (st->kind == MXD_STRIP_TRACK) {
 			for (uint32_t c = 0; c < nd->in_ch; c++)
 				memset(nd->in[c], 0, n * sizeof(float));
 			for (size_t c = 0; c < nd->n_clips; c++) {
@@ -575,9 +586,13 @@ static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *er
 		if (au->n)
 			mxd_strip_auto_fill(au, e->t, n);
 		run_inserts(e, nd, n);
-		if (au->matrix_moves)
+		if (au->matrix_moves) {
 			mxd_strip_auto_matrix(au, &nd->pan, (const float *const *)nd->in, nd->out, n);
-		else
+		} else if (nd->pan_pending) {
+			mxd_pan_matrix_apply_ramp(&nd->pan, &nd->pan_to, (const float *const *)nd->in, nd->out, n);
+			nd->pan = nd->pan_to;
+			nd->pan_pending = false;
+		} else
 			mxd_pan_matrix_apply(&nd->pan, (const float *const *)nd->in, nd->out, n);
 		if (nd->has_pre)
 			for (uint32_t c = 0; c < nd->out_ch; c++)
@@ -616,4 +631,62 @@ mixdown_status mixdown_engine_process(mixdown_engine *e, float *const *out, uint
 	for (uint32_t c = 0; c < e->channels; c++)
 		memcpy(out[c], master->out[c], n * sizeof(float));
 	return MIXDOWN_SUCCESS;
+}
+
+/* ------------------------------------------------------- real-time hooks */
+
+void mxd_engine_set_track_source(mixdown_engine *e, mxd_track_source_fn fn, void *user)
+{
+	e->source = fn;
+	e->source_user = user;
+}
+
+uint32_t mxd_engine_node_channels(const mixdown_engine *e, size_t node)
+{
+	return node < e->n_nodes ? e->nodes[node].in_ch : 0;
+}
+
+void mxd_engine_locate(mixdown_engine *e, int64_t frame)
+{
+	/* The graph at frame t outputs timeline frame t - latency: run the
+	 * latency silently again, as the first process call does. */
+	e->t = frame > 0 ? frame : 0;
+	e->preroll_left = e->latency;
+}
+
+static void live_fader(node_rt *nd)
+{
+	bool on = nd->on > 0.0 && !nd->live_mute;
+	mxd_smooth_set(&nd->fader, on ? db_to_gain(nd->live_gain_db) : 0.0);
+	mxd_smooth_set(&nd->pre_gain, on ? 1.0 : 0.0);
+}
+
+void mxd_engine_live_gain(mixdown_engine *e, size_t node, double gain_db)
+{
+	if (node >= e->n_nodes)
+		return;
+	e->nodes[node].live_gain_db = gain_db < -144.0 ? -144.0 : gain_db > 24.0 ? 24.0 : gain_db;
+	live_fader(&e->nodes[node]);
+}
+
+void mxd_engine_live_mute(mixdown_engine *e, size_t node, bool mute)
+{
+	if (node >= e->n_nodes)
+		return;
+	e->nodes[node].live_mute = mute;
+	live_fader(&e->nodes[node]);
+}
+
+void mxd_engine_live_pan(mixdown_engine *e, size_t node, double pan)
+{
+	if (node >= e->n_nodes)
+		return;
+	node_rt *nd = &e->nodes[node];
+	const mxd_strip *st = nd->strip;
+	pan = pan < -1.0 ? -1.0 : pan > 1.0 ? 1.0 : pan;
+	/* Ramp from wherever a previous, unapplied change was heading. */
+	if (nd->pan_pending)
+		nd->pan = nd->pan_to;
+	mxd_pan_matrix_build(&nd->pan_to, nd->in_ch, nd->out_ch, pan, st->pan_law_db, st->width);
+	nd->pan_pending = true;
 }

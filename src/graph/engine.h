@@ -25,4 +25,26 @@ uint64_t mxd_engine_input_nonfinite(const mixdown_engine *e);
  * is exactly that of a full render. */
 void mxd_engine_set_range(mixdown_engine *e, double start_s, double end_s);
 
+/* ---- real-time host hooks (src/realtime). All but set_track_source are
+ * called on the audio thread between process calls; none allocates. */
+
+/* Supplies a track's input (its clips, summed) for timeline frames [t, t + n)
+ * into dst[0..channels-1] instead of the engine reading the clips itself, so a
+ * host can stream the files on a disk thread. node: the track's index. */
+typedef void (*mxd_track_source_fn)(void *user, size_t node, int64_t t, uint32_t n, float *const *dst,
+				    uint32_t channels);
+/* Control thread, before the first process call. */
+void mxd_engine_set_track_source(mixdown_engine *e, mxd_track_source_fn fn, void *user);
+/* A node's input channels (a track: its widest clip). */
+uint32_t mxd_engine_node_channels(const mixdown_engine *e, size_t node);
+/* Continue from timeline frame `frame`: the next output frame is that frame
+ * (state such as reverb tails carries over, as on a tape machine). */
+void mxd_engine_locate(mixdown_engine *e, int64_t frame);
+/* Live fader (dB), mute and pan (-1..+1) of a node, overriding the session:
+ * gain and mute ramp over 10 ms, a pan change ramps over the next block.
+ * Ignored where an automation lane drives the same target. */
+void mxd_engine_live_gain(mixdown_engine *e, size_t node, double gain_db);
+void mxd_engine_live_mute(mixdown_engine *e, size_t node, bool mute);
+void mxd_engine_live_pan(mixdown_engine *e, size_t node, double pan);
+
 #endif

@@ -196,7 +196,8 @@ mixdown_status mxd_match_design_ex(const char *input_path, const char *reference
 {
 	*out = NULL;
 	if (!input_path || !reference_path)
-		return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, (mxd_loc){ 0, 0 }, NULL, "reference matching needs two files");
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, (mxd_loc){ 0, 0 }, NULL,
+				"reference matching needs two files");
 	if (!(amount >= 0.0 && amount <= 1.0))
 		return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, (mxd_loc){ 0, 0 }, NULL,
 				"match amount %g is outside 0..1 (0-100 %%)", amount);
@@ -239,7 +240,7 @@ mixdown_status mxd_match_design_ex(const char *input_path, const char *reference
 		band_report(cm, n, rate, m->mid_db);
 		if (ch > 1)
 			band_report(cs, n, rate, m->side_db);
-		if (mxd_match_fir(cm, n, hm) || mxd_match_fir(cs, n, hs))
+		if (mxd_match_fir(cm, n, hm) || (ch > 1 && mxd_match_fir(cs, n, hs)))
 			goto done;
 		const mxd_conv_path paths[2] = {
 			{ .in = 0, .out = 0, .ir = hm, .len = n, .gain = 1.0 },

@@ -15,18 +15,19 @@
  * windowed inverse FFT to a linear-phase FIR, M/S back to L/R). What differs,
  * and why (match_spectrum.c and match_curve.c give the details):
  *  - spectra are Welch power averages (Hann, 50 % overlap; P. D. Welch,
- *    IEEE Trans. Audio Electroacoust. 15(2), 1967) rather than boxcar
- *    magnitude averages: power adds up to loudness and to the band levels
- *    the analyzer reports, and Hann leakage is ~30 dB lower;
+ *    IEEE Trans. Audio Electroacoust. 15(2), 1967) rather than averages of
+ *    |STFT| magnitudes: power is what band levels and loudness add up, and
+ *    it measured best (below);
  *  - frames are selected by a loudness gate (BS.1770-style absolute -70 LUFS
  *    and relative -10 LU gates on the K-weighted frame power) instead of the
  *    loudest 15 s pieces: silence, fades and noise tails are left out at any
  *    file length, while the power average still weights loud passages most;
- *  - both spectra are smoothed on a log-frequency axis first and the ratio is
- *    taken afterwards (fractional-octave smoothing as in P. D. Hatziantoniou,
- *    J. N. Mourjopoulos, "Generalized fractional-octave smoothing of audio
- *    and acoustic responses", JAES 48(4), 2000); smoothing the ratio instead
- *    lets partials of songs in other keys swing it by tens of dB;
+ *  - both spectra are smoothed on a log-frequency axis (1/3 octave) and the
+ *    ratio is taken afterwards (fractional-octave smoothing of each response:
+ *    P. D. Hatziantoniou, J. N. Mourjopoulos, "Generalized fractional-octave
+ *    smoothing of audio and acoustic responses", JAES 48(4), 2000), so the
+ *    correction is a ratio of band powers rather than a mean of per-bin dB
+ *    ratios;
  *  - the correction is limited to +-12 dB, faded to 0 dB below 20 Hz, above
  *    ~18 kHz and wherever either spectrum is within reach of its noise floor
  *    (a band more than 70-90 dB under the file's total power), so
@@ -39,6 +40,22 @@
  *    K being the BS.1770 K-weighting power gain. The output's integrated
  *    loudness therefore stays within a few tenths of a LU of the input's.
  *
+ * Measured (48 kHz, 22 s pairs; mean |one-third-octave band power
+ * difference| to the reference over 40 Hz - 16 kHz after matching, one level
+ * offset removed, mid / side; the EQ of tests/test_match.c planted on the
+ * reference): stationary pink noise (tests/test_match.c) 2.32 / 1.23 dB
+ * before, 0.08 / 0.09 dB after. Music-like pairs (random 4-voice chords of
+ * 16 partials every 0.5 s over pink noise, input in C major, reference in
+ * F# major; mean of 3 pairs), noise 6 dB / 26 dB under the chords:
+ *                                   dense         sparse
+ *   before                          2.16 / 1.25   2.02 / 2.69
+ *   this design                     0.18 / 0.14   0.74 / 0.80
+ *   |X| averaged, ratio smoothed    0.24 / 0.18   1.06 / 0.85  (Matchering's choices)
+ *   power averaged, ratio smoothed  0.19 / 0.16   0.84 / 0.71
+ *   log-power (geometric) average   0.28 / 0.21   1.52 / 1.25
+ * 1/6- or 2/3-octave smoothing instead of 1/3 changed the error of the
+ * recovered curve against the planted EQ by < 0.05 dB.
+ *
  * Filter: per channel (M, S) a linear-phase FIR of n taps, n = the power of
  * two nearest 8192 * rate / 48 kHz (8192 at 44.1 and 48 kHz, 16384 at 96 kHz),
  * run by the project's partitioned convolver (dsp/convolver.h, partition
@@ -48,8 +65,9 @@
  * spectra P_M + P_S (the tone as heard: a mono file plays as L = R = M, a
  * stereo file has (P_L + P_R) / 2 = P_M + P_S); a mono input is corrected as
  * its mid only, a stereo input gets the curve on mid and side alike (width
- * kept: a mono file says nothing about width). The reference is resampled to the input's rate (libsoxr VHQ,
- * io/reader.h); the output is at the input's rate.
+ * kept: a mono file says nothing about width). The reference is resampled
+ * to the input's rate (libsoxr VHQ, io/reader.h); the output is at the
+ * input's rate.
  *
  * Units: dB, Hz, frames; samples are linear floats (1.0 = full scale).
  * Ownership: mxd_match_design() allocates everything; mxd_match_free()

@@ -12,10 +12,13 @@
  *     window never gets narrower than 1.5 bins each side, so low-frequency
  *     points always average several bins.
  *  2. Ratio: C_X = 10 log10(R_X / I_X) - G dB, with G the ratio of the two
- *     files' K-weighted gated powers of the channels matched (a level offset
- *     only; it keeps the +-12 dB limit about tone, not level).
+ *     files' K-weighted smoothed powers summed over mid and side where the
+ *     weights of step 3 are not 0 (a level offset only: it keeps the +-12 dB
+ *     limit about tone, not level, and makes the faded regions continue the
+ *     level of the matched ones, whatever a reference lacks, e.g. above its
+ *     lowpass).
  *     p->ratio_first instead averages the per-bin dB ratio (Matchering's
- *     order; kept for measurements only).
+ *     order; kept for measurements, see match.h).
  *  3. Limit to +-p->max_db, then fade to 0 dB with raised-cosine weights on
  *     log f: below 20 Hz (0 at 10 Hz), above min(16 kHz, 0.8 Nyquist) (0 at
  *     min(20 kHz, 0.95 Nyquist)), and where the quieter of the two smoothed
@@ -142,9 +145,13 @@ static double total(const double *p, uint32_t bins)
 	return s;
 }
 
-/* Grid curve of one channel: in/ref spectra, the files' total powers. */
-static void channel_curve(const double *pi, const double *pr, double tot_i, double tot_r, double g_db,
-			  const mxd_match_params *p, double rate, uint32_t n, double *grid, size_t n_grid)
+/* One channel on the grid: smoothed powers, dB ratio and weight (0..1). */
+typedef struct {
+	double *si, *sr, *r, *w; /* n_grid each */
+} chan_grid;
+
+static void channel_grid(const double *pi, const double *pr, double tot_i, double tot_r, const mxd_match_params *p,
+			 double rate, uint32_t n, chan_grid *cg, size_t n_grid)
 {
 	const double df = rate / n, nyq = rate / 2;
 	const double hi1 = fmin(16000.0, 0.8 * nyq), hi2 = fmin(20000.0, 0.95 * nyq);
@@ -159,18 +166,35 @@ static void channel_curve(const double *pi, const double *pr, double tot_i, doub
 		const double li = sm[0] > 0 && tot_i > 0 ? 10.0 * log10(sm[0] * band / tot_i) : -INFINITY;
 		const double lr = sm[1] > 0 && tot_r > 0 ? 10.0 * log10(sm[1] * band / tot_r) : -INFINITY;
 		const double w_floor = rcos((fmin(li, lr) - FLOOR_LO) / (FLOOR_HI - FLOOR_LO));
-		if (w_floor <= 0.0) {
-			grid[g] = 0.0;
-			continue;
-		}
-		double c = (p->ratio_first ? rdb : 10.0 * log10(sm[1] / sm[0])) - g_db;
-		if (c > p->max_db)
-			c = p->max_db;
-		if (c < -p->max_db)
-			c = -p->max_db;
 		const double w_lo = rcos(log2(f / F0));
 		const double w_hi = f >= hi2 ? 0.0 : f <= hi1 ? 1.0 : 1.0 - rcos(log2(f / hi1) / log2(hi2 / hi1));
-		grid[g] = c * w_floor * w_lo * w_hi;
+		cg->si[g] = sm[0];
+		cg->sr[g] = sm[1];
+		cg->w[g] = w_floor * w_lo * w_hi;
+		cg->r[g] = cg->w[g] > 0.0 ? (p->ratio_first ? rdb : 10.0 * log10(sm[1] / sm[0])) : 0.0;
+	}
+}
+
+/* Accumulate the K-weighted smoothed powers where the correction acts (for
+ * G): each grid point stands for a width proportional to f. */
+static void g_sums(const chan_grid *cg, size_t n_grid, double *ki, double *kr)
+{
+	for (size_t g = 0; g < n_grid; g++) {
+		const double f = F0 * exp2((double)g / PER_OCT), kw = cg->w[g] * mxd_match_kweight(f) * f;
+		*ki += kw * cg->si[g];
+		*kr += kw * cg->sr[g];
+	}
+}
+
+static void grid_curve(const chan_grid *cg, size_t n_grid, double g_db, double max_db, double amount, double *grid)
+{
+	for (size_t g = 0; g < n_grid; g++) {
+		double c = cg->r[g] - g_db;
+		if (c > max_db)
+			c = max_db;
+		if (c < -max_db)
+			c = -max_db;
+		grid[g] = cg->w[g] > 0.0 ? c * cg->w[g] * amount : 0.0;
 	}
 }
 
@@ -199,57 +223,45 @@ int mxd_match_curve_design(const mxd_match_spec *in, uint32_t in_channels, const
 {
 	const uint32_t n = in->n, bins = in->bins;
 	const double rate = in->rate, df = rate / n;
-	const bool stereo = in_channels > 1;
+	const bool stereo = in_channels > 1, both = stereo && ref->file_channels > 1;
 	size_t n_grid = (size_t)floor(log2(rate / 2 / F0) * PER_OCT) + 1;
 	if (n_grid < 2)
 		n_grid = 2;
-	double *gm = calloc(n_grid, sizeof *gm), *gs = calloc(n_grid, sizeof *gs);
-	if (!gm || !gs) {
-		free(gm);
-		free(gs);
+	double *mem = calloc(10 * n_grid + 2 * (size_t)bins, sizeof(double));
+	if (!mem)
 		return -1;
-	}
-	/* Level offset G: K-weighted estimators of M + S (the per-speaker total). */
-	double ki = 0, kr = 0;
-	for (uint32_t k = 0; k < bins; k++) {
-		const double kw = mxd_match_kweight(k * df);
-		ki += kw * (in->qm[k] + in->qs[k]);
-		kr += kw * (ref->qm[k] + ref->qs[k]);
-	}
-	const double g_db = ki > 0 && kr > 0 ? 10.0 * log10(kr / ki) : 0.0;
+	chan_grid cg[2] = { { mem, mem + n_grid, mem + 2 * n_grid, mem + 3 * n_grid },
+			    { mem + 4 * n_grid, mem + 5 * n_grid, mem + 6 * n_grid, mem + 7 * n_grid } };
+	double *gm = mem + 8 * n_grid, *gs = mem + 9 * n_grid, *ti = mem + 10 * n_grid, *tr = ti + bins;
 	const double tot_i = total(in->qm, bins) + total(in->qs, bins);
 	const double tot_r = total(ref->qm, bins) + total(ref->qs, bins);
-	if (stereo && ref->file_channels > 1) {
-		channel_curve(in->qm, ref->qm, tot_i, tot_r, g_db, p, rate, n, gm, n_grid);
-		channel_curve(in->qs, ref->qs, tot_i, tot_r, g_db, p, rate, n, gs, n_grid);
+	if (both) {
+		channel_grid(in->qm, ref->qm, tot_i, tot_r, p, rate, n, &cg[0], n_grid);
+		channel_grid(in->qs, ref->qs, tot_i, tot_r, p, rate, n, &cg[1], n_grid);
 	} else {
 		/* Either file mono: match the per-speaker total P_M + P_S (what a
 		 * listener hears of each file's tone) with one curve, for M and S. */
-		double *ti = malloc(bins * sizeof *ti), *tr = malloc(bins * sizeof *tr);
-		if (!ti || !tr) {
-			free(ti);
-			free(tr);
-			free(gm);
-			free(gs);
-			return -1;
-		}
 		for (uint32_t k = 0; k < bins; k++) {
 			ti[k] = in->qm[k] + in->qs[k];
 			tr[k] = ref->qm[k] + ref->qs[k];
 		}
-		channel_curve(ti, tr, tot_i, tot_r, g_db, p, rate, n, gm, n_grid);
+		channel_grid(ti, tr, tot_i, tot_r, p, rate, n, &cg[0], n_grid);
+	}
+	/* Level offset G: K-weighted power ratio over where the correction acts,
+	 * mid and side together (so it does not depend on faded regions). */
+	double ki = 0, kr = 0;
+	g_sums(&cg[0], n_grid, &ki, &kr);
+	if (both)
+		g_sums(&cg[1], n_grid, &ki, &kr);
+	const double g_db = ki > 0 && kr > 0 ? 10.0 * log10(kr / ki) : 0.0;
+	grid_curve(&cg[0], n_grid, g_db, p->max_db, amount, gm);
+	if (both)
+		grid_curve(&cg[1], n_grid, g_db, p->max_db, amount, gs);
+	else
 		memcpy(gs, gm, n_grid * sizeof *gs);
-		free(ti);
-		free(tr);
-	}
-	for (size_t g = 0; g < n_grid; g++) {
-		gm[g] *= amount;
-		gs[g] *= amount;
-	}
 	to_bins(gm, n_grid, df, bins, cm);
 	to_bins(gs, n_grid, df, bins, cs);
-	free(gm);
-	free(gs);
+	free(mem);
 	/* Normalize to 0 dB at the loudness-weighted mean (see the header). */
 	double num = 0, den = 0;
 	for (uint32_t k = 0; k < bins; k++) {

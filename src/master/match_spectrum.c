@@ -17,8 +17,11 @@
  * so frames are summed per 1 dB loudness class while streaming (a class's
  * arrays are allocated the first time a frame falls in it) and the classes
  * whose centre passes the threshold are added at the end: one pass, memory
- * bounded by the number of classes (at most 90 x 2 x (n/2+1) doubles, about
- * 6 MB at 48 kHz; music uses a few dozen classes), not by the file's length.
+ * bounded by the number of classes (at most 90 x 4 x (n/2+1) doubles, about
+ * 12 MB at 48 kHz; music uses a few dozen classes), not by the file's length.
+ * Per class the power sums of M and S are kept, plus the sums of the
+ * estimator the parameters ask for (mxd_match_avg: |X| or ln |X|^2, for
+ * measurements; the default is the power itself).
  * A tail shorter than the hop is zero-padded into one last frame (so a file
  * shorter than a frame is still analysed).
  *
@@ -79,8 +82,8 @@ static int acc_init(acc *a, double rate, uint32_t n, uint32_t channels, mxd_matc
 	a->fm = calloc(n, sizeof *a->fm);
 	a->fs = calloc(n, sizeof *a->fs);
 	a->tmp = malloc(n * sizeof *a->tmp);
-	a->xm = malloc(a->bins * sizeof *a->xm);
-	a->xs = malloc(a->bins * sizeof *a->xs);
+	a->xm = calloc(a->bins, sizeof *a->xm);
+	a->xs = calloc(a->bins, sizeof *a->xs); /* stays zero for mono */
 	a->c = malloc(a->bins * sizeof *a->c);
 	a->kw = malloc(a->bins * sizeof *a->kw);
 	if (!a->fft || !a->win || !a->fm || !a->fs || !a->tmp || !a->xm || !a->xs || !a->c || !a->kw)
@@ -128,8 +131,9 @@ static int frame(acc *a)
 		return -1;
 	double *pm = a->cls[cl], *ps = pm + bins, *qm = ps + bins, *qs = qm + bins;
 	for (uint32_t k = 0; k < bins; k++) {
-		const double vm = a->c[k] * ((double)a->xm[k].r * a->xm[k].r + (double)a->xm[k].i * a->xm[k].i);
-		const double vs = st ? a->c[k] * ((double)a->xs[k].r * a->xs[k].r + (double)a->xs[k].i * a->xs[k].i) : 0.0;
+		const kiss_fft_cpx xm = a->xm[k], xs = a->xs[k];
+		const double vm = a->c[k] * ((double)xm.r * xm.r + (double)xm.i * xm.i);
+		const double vs = st ? a->c[k] * ((double)xs.r * xs.r + (double)xs.i * xs.i) : 0.0;
 		pm[k] += vm;
 		ps[k] += vs;
 		switch (a->avg) {
@@ -273,8 +277,12 @@ mixdown_status mxd_match_spec_read(const char *path, const char *what, double ra
 		e_used += a.cls_e[c];
 		out->frames_used += a.cls_n[c];
 	}
-	/* The loudest class always passes (its centre is within 0.5 dB of the
-	 * loudest frame, which is at least the mean), so frames_used > 0. */
+	/* The loudest class passes (its centre is within 0.5 dB of the loudest
+	 * frame, which is at least the mean) unless gate_lu < 0.5. */
+	if (out->frames_used == 0) {
+		st = fail(err, MIXDOWN_ERR_AUDIO, path, "no frame passes the loudness gate: nothing to match", what);
+		goto done;
+	}
 	const double nu = (double)out->frames_used;
 	for (uint32_t k = 0; k < a.bins; k++) {
 		out->pm[k] /= nu;
