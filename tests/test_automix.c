@@ -401,10 +401,231 @@ static void t_cli(void)
 	CHECK_INT(mxt_run_cli("check '%s'", ses), 0);
 }
 
+/* ------------------------------------------------ EQ, dynamics, space (items 5-7) */
+
+#define SR 48000
+#define SECS 8
+
+/* Sum of sines log-spaced over [f0, f1] Hz with fixed random phases; the
+ * amplitude of each falls as (f / knee)^-1 above `knee` (a voice-like tilt). */
+static void band(float *y, int64_t n, double f0, double f1, int count, double amp, double knee, uint32_t seed)
+{
+	for (int k = 0; k < count; k++) {
+		double f = f0 * pow(f1 / f0, (double)k / (count - 1));
+		double a = amp * (f > knee ? knee / f : 1.0), ph = 6.283185307 * (double)(lcg(&seed) % 10000) / 10000.0;
+		double w = 6.283185307 * f / SR;
+		for (int64_t i = 0; i < n; i++)
+			y[i] += (float)(a * sin(w * (double)i + ph));
+	}
+}
+
+static int write_mono(const char *dir, const char *name, const float *y)
+{
+	char path[700];
+	snprintf(path, sizeof path, "%s/%s.wav", dir, name);
+	return mxt_write_audio(path, y, (int64_t)SR * SECS, 1, SR, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+}
+
+/* A lead vocal (band noise 300 Hz - 5 kHz falling above 800 Hz, syllables at
+ * 2.5 Hz), a louder guitar-like band 2.3-4.2 kHz, a bass on 55 Hz and a kick
+ * (60 Hz hits every 0.5 s). */
+static int build_masking_stems(const char *dir)
+{
+	const int64_t n = (int64_t)SR * SECS;
+	float *y = calloc((size_t)n, sizeof *y);
+	int rc = 0;
+	band(y, n, 300, 5000, 60, 0.03, 800, 11);
+	for (int64_t i = 0; i < n; i++)
+		y[i] *= (float)(0.35 + 0.65 * fabs(sin(3.14159265 * 2.5 * (double)i / SR)));
+	rc |= write_mono(dir, "lead vocal", y);
+	memset(y, 0, (size_t)n * sizeof *y);
+	band(y, n, 2300, 4200, 20, 0.05, 1e9, 12);
+	for (int64_t i = 0; i < n; i++)
+		y[i] *= (float)(0.8 + 0.2 * sin(6.283185307 * 5.0 * (double)i / SR));
+	rc |= write_mono(dir, "guitar", y);
+	memset(y, 0, (size_t)n * sizeof *y);
+	for (int h = 1; h <= 12; h++)
+		for (int64_t i = 0; i < n; i++)
+			y[i] += (float)(0.25 / h * sin(6.283185307 * 55.0 * h * (double)i / SR));
+	rc |= write_mono(dir, "bass", y);
+	memset(y, 0, (size_t)n * sizeof *y);
+	for (int64_t i = 0; i < n; i++) {
+		double t = (double)(i % (SR / 2)) / SR; /* time since the last hit */
+		y[i] = (float)(0.8 * exp(-t / 0.08) * sin(6.283185307 * 60.0 * t));
+	}
+	rc |= write_mono(dir, "kick", y);
+	free(y);
+	return rc;
+}
+
+static const mixdown_masking *masking_of(const mixdown_multitrack_analysis *m, const char *masked,
+					 const char *masker)
+{
+	for (size_t i = 0; i < m->n_masking; i++)
+		if (!strcmp(m->masking[i].masked, masked) && !strcmp(m->masking[i].masker, masker))
+			return &m->masking[i];
+	return NULL;
+}
+
+/* The first insert of `t` containing `what`, or NULL. */
+static const char *insert_with(const mxa_track *t, const char *what)
+{
+	for (size_t i = 0; i < t->n_inserts; i++)
+		if (strstr(t->inserts[i].yaml, what))
+			return t->inserts[i].yaml;
+	return NULL;
+}
+
+static double yaml_num(const char *yaml, const char *key)
+{
+	const char *k = yaml ? strstr(yaml, key) : NULL;
+	return k ? atof(k + strlen(key)) : NAN;
+}
+
+static void t_eq_dynamics_space(void)
+{
+	char d[600];
+	snprintf(d, sizeof d, "%s", mxt_tempdir());
+	CHECK(build_masking_stems(d) == 0);
+	/* The unity sum: every stem at 0 dB. */
+	char unity[700];
+	snprintf(unity, sizeof unity, "%s/unity.yaml", d);
+	CHECK(mxt_write_text(unity, "mixdown: 1\ntracks:\n"
+				    "  - { name: kick, file: kick.wav }\n  - { name: bass, file: bass.wav }\n"
+				    "  - { name: guitar, file: guitar.wav }\n  - { name: lead vocal, file: lead vocal.wav }\n") == 0);
+	mixdown_analysis_options o = mixdown_analysis_options_init();
+	o.true_peak = false;
+	mixdown_error err = { 0 };
+	mixdown_multitrack_analysis *m0 = NULL;
+	CHECK(mixdown_analyze_session(unity, &o, &m0, &err) == MIXDOWN_SUCCESS);
+	const mixdown_masking *mk0 = m0 ? masking_of(m0, "lead vocal", "guitar") : NULL;
+	CHECK_MSG(mk0 != NULL, "the planted masking is measured in the unity sum");
+	double before = mk0 ? mk0->amount : NAN;
+	if (mk0)
+		fprintf(stderr, "# unity: guitar masks the vocal by %.1f dB at %.0f Hz\n", mk0->amount, mk0->cut_hz);
+
+	const char *in[] = { mxt_path(d, "kick.wav"), mxt_path(d, "bass.wav"), mxt_path(d, "guitar.wav"),
+			     mxt_path(d, "lead vocal.wav") };
+	char paths[4][700];
+	for (int i = 0; i < 4; i++)
+		snprintf(paths[i], sizeof paths[i], "%s", in[i]);
+	const char *pv[] = { paths[0], paths[1], paths[2], paths[3] };
+	mixdown_automix_options ao = mixdown_automix_options_init();
+	mixdown_automix *p = NULL;
+	CHECK(mixdown_automix_plan(pv, 4, &ao, &p, &err) == MIXDOWN_SUCCESS);
+	if (!p) {
+		mixdown_multitrack_analysis_free(m0);
+		return;
+	}
+	const mxa_track *voc = find(p, "lead vocal"), *gtr = find(p, "guitar"), *bass = find(p, "bass"),
+			*kick = find(p, "kick");
+	CHECK(voc && gtr && bass && kick);
+	if (!voc || !gtr || !bass || !kick) {
+		mixdown_automix_free(p);
+		mixdown_multitrack_analysis_free(m0);
+		return;
+	}
+	/* EQ: the cut is on the guitar (it ranks below the lead), near 3 kHz, 2-4 dB. */
+	const char *cut = insert_with(gtr, "type: peak");
+	CHECK_MSG(cut != NULL, "a masking cut on the guitar");
+	for (size_t i = 0; i < gtr->n_inserts; i++)
+		fprintf(stderr, "# guitar: %s\n#   %s\n", gtr->inserts[i].yaml, gtr->inserts[i].reason);
+	double cut_hz = yaml_num(cut, "freq: "), cut_db = yaml_num(cut, "gain: ");
+	CHECK_MSG(fabs(log2(cut_hz / 3000.0)) <= 0.5, "cut at %.0f Hz", cut_hz);
+	CHECK_MSG(cut_db <= -2.0 && cut_db >= -4.0, "cut %.1f dB", cut_db);
+	CHECK(insert_with(voc, "type: peak") == NULL); /* the lead is never cut for the guitar */
+	/* High-pass on the vocal in its range; on the bass only below its 55 Hz fundamental. */
+	double hp_voc = yaml_num(insert_with(voc, "highpass"), "freq: ");
+	CHECK_MSG(hp_voc >= 80 && hp_voc <= 150, "vocal high-pass %.0f Hz", hp_voc);
+	const char *hb = insert_with(bass, "highpass");
+	CHECK_MSG(!hb || yaml_num(hb, "freq: ") < 55.0 / 1.2, "bass high-pass %.0f Hz", yaml_num(hb, "freq: "));
+	const char *hk = insert_with(kick, "highpass");
+	CHECK_MSG(!hk || yaml_num(hk, "freq: ") < 60.0 / 1.2, "kick high-pass %.0f Hz", yaml_num(hk, "freq: "));
+	/* Dynamics: the peaky kick is compressed with FxNorm's drum settings, threshold under its staged peak. */
+	const char *comp = insert_with(kick, "type: compressor");
+	CHECK_MSG(comp != NULL, "compressor on the kick (crest %.1f dB)", kick->a->dynamics.crest_factor);
+	CHECK(kick->a->dynamics.crest_factor > 12.0);
+	CHECK_NEAR(yaml_num(comp, "attack: "), 10.0, 1e-9);
+	CHECK_NEAR(yaml_num(comp, "release: "), 180.0, 1e-9);
+	CHECK_NEAR(yaml_num(comp, "ratio: "), 6.0, 1e-9);
+	double thr = yaml_num(comp, "threshold: ");
+	CHECK_MSG(thr < kick->peak + kick->clip_gain - 2.0 && thr > kick->loudness + kick->clip_gain,
+		  "threshold %.1f between loudness %.1f and peak %.1f", thr, kick->loudness + kick->clip_gain,
+		  kick->peak + kick->clip_gain);
+	const char *cv = insert_with(voc, "type: compressor");
+	if (cv) /* vocals: 7.5/400 ms ratio 4 */
+		CHECK(strstr(cv, "attack: 7.5, release: 400") && strstr(cv, "ratio: 4,"));
+	CHECK(insert_with(kick, "type: gate") == NULL); /* no bleed in a synthetic kick */
+	/* Space: reverb and delay returns, high-passed; sends on the vocal and guitar, none on kick and bass. */
+	CHECK_INT(p->n_aux, 2);
+	for (size_t i = 0; i < p->n_aux && i < 2; i++)
+		CHECK_MSG(strstr(p->aux[i].inserts_yaml, "type: highpass") != NULL, "%s high-passed", p->aux[i].name);
+	CHECK(p->n_aux >= 1 && !strcmp(p->aux[0].name, "Reverb") && strstr(p->aux[0].inserts_yaml, "type: reverb"));
+	bool voc_verb = false, gtr_verb = false;
+	for (size_t i = 0; i < voc->n_sends; i++)
+		voc_verb |= !strcmp(voc->sends[i].to, "Reverb");
+	for (size_t i = 0; i < gtr->n_sends; i++)
+		gtr_verb |= !strcmp(gtr->sends[i].to, "Reverb");
+	CHECK(voc_verb && gtr_verb);
+	CHECK_INT(kick->n_sends, 0);
+	CHECK_INT(bass->n_sends, 0);
+
+	/* The written session: masking measured again is smaller; it renders and meets its target. */
+	char ses[700];
+	snprintf(ses, sizeof ses, "%s/auto.yaml", d);
+	CHECK(mixdown_automix_write(p, ses, false, &err) == MIXDOWN_SUCCESS);
+	mixdown_automix_free(p);
+	mixdown_multitrack_analysis *m1 = NULL;
+	CHECK(mixdown_analyze_session(ses, &o, &m1, &err) == MIXDOWN_SUCCESS);
+	if (m1) {
+		const mixdown_masking *mk1 = masking_of(m1, "lead vocal", "guitar");
+		double after = mk1 ? mk1->amount : 0.0; /* not reported: under 3 dB */
+		fprintf(stderr, "# automix: guitar masks the vocal by %.1f dB%s\n", after, mk1 ? "" : " (not reported)");
+		CHECK_MSG(after < before - 3.0, "masking %.1f -> %.1f dB", before, after);
+		mixdown_multitrack_analysis_free(m1);
+	}
+	mixdown_session *s = NULL;
+	CHECK(mixdown_session_load(ses, &s, &err) == MIXDOWN_SUCCESS);
+	if (s) {
+		mixdown_render_options ro = mixdown_render_options_init();
+		ro.output = mxt_path(d, "out.wav");
+		mixdown_render_report rep;
+		CHECK(mixdown_render(s, &ro, &rep, &err) == MIXDOWN_SUCCESS);
+		CHECK(rep.mastered && rep.master_met);
+		CHECK_NEAR(rep.integrated_lufs, -14.0, 0.15);
+		mixdown_session_free(s);
+	}
+	mixdown_multitrack_analysis_free(m0);
+}
+
+/* A hip-hop lead vocal stays dry of reverb (delay instead); podcasts get no space. */
+static void t_space_genres(void)
+{
+	char d[600];
+	snprintf(d, sizeof d, "%s", mxt_tempdir());
+	CHECK(build_masking_stems(d) == 0);
+	mixdown_automix *p = plan_dir(d, "hiphop");
+	CHECK(p != NULL);
+	if (p) {
+		const mxa_track *voc = find(p, "lead vocal");
+		CHECK(voc && voc->n_sends == 1 && !strcmp(voc->sends[0].to, "Delay"));
+		mixdown_automix_free(p);
+	}
+	p = plan_dir(d, "podcast");
+	CHECK(p != NULL);
+	if (p) {
+		CHECK_INT(p->n_aux, 0);
+		for (size_t i = 0; i < p->n; i++)
+			CHECK_INT(p->t[i].n_sends, 0);
+		mixdown_automix_free(p);
+	}
+}
+
 int main(void)
 {
 	static const mxt_case cases[] = {
 		MXT(t_names_lmms), MXT(t_names_abbrev), MXT(t_demo_roles), MXT(t_planted), MXT(t_balance_render), MXT(t_cli),
+		MXT(t_eq_dynamics_space), MXT(t_space_genres),
 	};
 	return MXT_RUN(cases);
 }

@@ -523,6 +523,60 @@ static void t_bad_input(void)
 	CHECK(access(mxt_path(dir, "x.wav"), F_OK) != 0);
 }
 
+/* --reference: the master takes the reference's loudness and its tonal
+ * balance (the report's correction shows the planted EQ); --amount 0 keeps
+ * the tone and still matches the loudness. */
+static void t_reference(void)
+{
+	const char *dir = mxt_tempdir();
+	char in[1024], ref[1024], out[1024], chain[1024];
+	snprintf(in, sizeof in, "%s", write_programme(dir, 9)); /* wide: noise plus a side tone, 44.1 kHz */
+	snprintf(ref, sizeof ref, "%s", mxt_path(dir, "reference.wav"));
+	snprintf(out, sizeof out, "%s", mxt_path(dir, "matched.wav"));
+	snprintf(chain, sizeof chain, "%s", mxt_path(dir, "tone.yaml"));
+	/* The reference: the same material with +6 dB below 150 Hz, at -18 LUFS (no limiting). */
+	CHECK_INT(mxt_write_text(chain, "inserts:\n  - type: eq\n    bands:\n"
+					"      - { type: lowshelf, freq: 150, gain: 6 }\n"),
+		  0);
+	mixdown_master_options o = mixdown_master_options_init();
+	o.loudness = -18;
+	o.chain = chain;
+	mixdown_master_report r;
+	mixdown_error err;
+	CHECK_INT(mixdown_master_file(in, ref, &o, &r, &err), MIXDOWN_SUCCESS);
+	o = mixdown_master_options_init();
+	o.reference = ref;
+	mixdown_status st = mixdown_master_file(in, out, &o, &r, &err);
+	CHECK_MSG(st == MIXDOWN_SUCCESS, "%s", err.message);
+	double lufs, tp, ref_lufs;
+	measure(ref, &ref_lufs, &tp);
+	measure(out, &lufs, &tp);
+	CHECK_NEAR(lufs, ref_lufs, 0.1);
+	CHECK(tp <= -1.0);
+	CHECK(strstr(r.steps, "match 100%") != NULL);
+	/* Band 8 is 63 Hz, band 19 is 1.6 kHz: the correction lifts the lows
+	 * relative to the mids by what the shelf planted, as the analyzer
+	 * measures the two files (loudness-normalized band levels). */
+	mixdown_analysis *ai = NULL, *ar = NULL;
+	CHECK_INT(mixdown_analyze_file(in, NULL, &ai, &err), MIXDOWN_SUCCESS);
+	CHECK_INT(mixdown_analyze_file(ref, NULL, &ar, &err), MIXDOWN_SUCCESS);
+	if (ai && ar) {
+		const double planted = (ar->spectrum.level[8] - ar->spectrum.level[19]) -
+				       (ai->spectrum.level[8] - ai->spectrum.level[19]);
+		printf("# reference match: planted %+.2f dB, correction 63 Hz %+.2f dB, 1.6 kHz %+.2f dB\n", planted,
+		       r.match_mid[8], r.match_mid[19]);
+		CHECK(planted > 3.0);
+		CHECK_NEAR(r.match_mid[8] - r.match_mid[19], planted, 0.5);
+	}
+	mixdown_analysis_free(ai);
+	mixdown_analysis_free(ar);
+	o.match_amount = 0;
+	CHECK_INT(mixdown_master_file(in, out, &o, &r, &err), MIXDOWN_SUCCESS);
+	CHECK_NEAR(r.match_mid[8], 0.0, 1e-9);
+	measure(out, &lufs, &tp);
+	CHECK_NEAR(lufs, ref_lufs, 0.1);
+}
+
 /* A session with `master: target:` renders straight to a mastered file;
  * a bad target is a session error naming the key. */
 static void t_session_target(void)
@@ -555,7 +609,7 @@ int main(void)
 {
 	static const mxt_case cases[] = {
 		MXT(t_every_preset), MXT(t_unreachable), MXT(t_ffmpeg_agrees), MXT(t_compliant_passes), MXT(t_album),
-		MXT(t_deliver),      MXT(t_dither),        MXT(t_chain),            MXT(t_bad_input), MXT(t_session_target),
+		MXT(t_deliver),      MXT(t_dither),        MXT(t_chain),            MXT(t_bad_input), MXT(t_session_target), MXT(t_reference),
 	};
 	return MXT_RUN(cases);
 }

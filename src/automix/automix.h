@@ -5,7 +5,7 @@
  * (role, bus, order, colour, clip gain, fader, pan, width, polarity, time
  * offset), each with the reason in words, plus the master target. The plan
  * is built by a fixed list of stages (plan.c: roles, alignment, gain
- * staging, balance, panning, master) that each fill their decisions from
+ * staging, balance, panning, gate, EQ, dynamics, space, master) that each fill their decisions from
  * the measurements of mixdown_analyze_tracks(); the session writer
  * (write_session.c) turns the plan into an ordinary, commented session and
  * explain.c prints it as a report.
@@ -127,6 +127,7 @@ typedef enum {
 #define MXA_MAX_INSERTS 8
 #define MXA_MAX_SENDS 4
 #define MXA_MAX_AUX 4
+#define MXA_MAX_BUS_INSERTS 2
 
 /* A processor decided by a stage: `yaml` is the insert as a YAML flow
  * mapping, e.g. "{ type: eq, bands: [ { type: highpass, freq: 80 } ] }". */
@@ -197,6 +198,8 @@ struct mixdown_automix {
 	char master_reason[MXA_REASON * 2];
 	size_t n_aux;
 	mxa_aux aux[MXA_MAX_AUX];
+	size_t n_bus_inserts[MXA_N_GROUPS]; /* processors on the group buses (drum-bus glue) */
+	mxa_insert bus_inserts[MXA_N_GROUPS][MXA_MAX_BUS_INSERTS];
 	char notes[4][MXA_REASON]; /* plan-wide remarks for --explain and the header */
 	size_t n_notes;
 	mixdown_multitrack_analysis *m; /* owned */
@@ -209,6 +212,7 @@ typedef struct mixdown_automix mxa_plan;
 int mxa_track_add_insert(mxa_track *t, const char *yaml, const char *reason);
 int mxa_track_add_send(mxa_track *t, const char *to, double level, const char *reason);
 int mxa_plan_add_aux(mxa_plan *p, const char *name, const char *inserts_yaml, const char *reason);
+int mxa_plan_add_bus_insert(mxa_plan *p, mxa_group g, const char *yaml, const char *reason);
 void mxa_note(mxa_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The stages (plan.c runs them in this order). */
@@ -217,6 +221,10 @@ void mxa_stage_align(mxa_plan *p);   /* align.c: polarity and time offset of mul
 void mxa_stage_gain(mxa_plan *p);    /* balance.c: clip gain */
 void mxa_stage_balance(mxa_plan *p); /* balance.c: faders */
 void mxa_stage_pan(mxa_plan *p);     /* pan.c: pan and width */
+void mxa_stage_gate(mxa_plan *p);    /* dynamics.c: gates where bleed is measured */
+void mxa_stage_eq(mxa_plan *p);      /* eq.c: high-pass and masking cuts */
+void mxa_stage_dynamics(mxa_plan *p); /* dynamics.c: compressors, de-essers, drum-bus glue */
+void mxa_stage_space(mxa_plan *p);   /* space.c: reverb and delay returns, sends */
 void mxa_stage_master(mxa_plan *p);  /* balance.c: master target */
 
 /* Loudness change (dB) of a track's pan/width setting relative to centre

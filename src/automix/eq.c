@@ -40,7 +40,7 @@
 #define CUT_Q 1.4
 #define CUT_MIN_DB 2.0
 #define CUT_MAX_DB 4.0
-#define MAX_CUTS 3
+#define MAX_CUTS 2
 
 /* High-pass corner range per role, Hz (our choice; common engineering
  * practice, docs/automix.md). */
@@ -119,7 +119,7 @@ static double content_corner(const mixdown_analysis *a, size_t *band)
 	for (size_t k = 0; k < MIXDOWN_BANDS; k++)
 		if (isfinite(a->spectrum.level[k]) && a->spectrum.level[k] >= top - HP_RANGE_DB) {
 			*band = k;
-			return mixdown_band_centre(k) / M_SQRT2;
+			return mixdown_band_centre(k) / sqrt(2.0);
 		}
 	return 0.0;
 }
@@ -189,39 +189,28 @@ void mxa_stage_eq(mxa_plan *p)
 		double c = content_corner(t->a, &band);
 		double hz = c > 0 ? clampd(c, lo, hi) : lo;
 		hz = hz >= 100 ? round(hz / 10.0) * 10.0 : round(hz);
-		char yaml[480], reason[MXA_REASON], part[160];
-		size_t len = 0;
-		yaml[0] = reason[0] = '\0';
-		len += (size_t)snprintf(yaml, sizeof yaml, "{ type: eq, bands: [ ");
-		bool any = false;
+		char yaml[480], reason[MXA_REASON];
 		if (hz >= HP_MIN_HZ) {
-			len += (size_t)snprintf(yaml + len, sizeof yaml - len, "{ type: highpass, freq: %.0f, slope: 12 }",
-						hz);
+			snprintf(yaml, sizeof yaml, "{ type: eq, bands: [ { type: highpass, freq: %.0f, slope: 12 } ] }", hz);
 			if (t->role == MXA_KICK || t->role == MXA_BASS)
-				snprintf(part, sizeof part, "high-pass %.0f Hz: subsonic only, below the %s's fundamental", hz,
-					 mxa_role_name(t->role));
+				snprintf(reason, sizeof reason, "high-pass %.0f Hz: subsonic only, below the %s's fundamental",
+					 hz, mxa_role_name(t->role));
 			else if (c > 0)
-				snprintf(part, sizeof part, "high-pass %.0f Hz: content from the %.0f Hz band (%s range %.0f-%.0f Hz)",
-					 hz, mixdown_band_centre(band), mxa_role_name(t->role), lo, hi);
+				snprintf(reason, sizeof reason,
+					 "high-pass %.0f Hz: content starts in the %.0f Hz band (%s range %.0f-%.0f Hz)", hz,
+					 mixdown_band_centre(band), mxa_role_name(t->role), lo, hi);
 			else
-				snprintf(part, sizeof part, "high-pass %.0f Hz: %s default (no spectrum)", hz,
+				snprintf(reason, sizeof reason, "high-pass %.0f Hz: %s default (no spectrum)", hz,
 					 mxa_role_name(t->role));
-			snprintf(reason, sizeof reason, "%s", part);
-			any = true;
+			mxa_track_add_insert(t, yaml, reason);
 		}
+		/* One insert per cut, so each carries its own reason. */
 		cut cuts[MAX_CUTS];
 		size_t nc = masking_cuts(p, t, cuts);
 		for (size_t k = 0; k < nc; k++) {
-			len += (size_t)snprintf(yaml + len, sizeof yaml - len,
-						"%s{ type: peak, freq: %.0f, gain: %.1f, q: %.1f }", any ? ", " : "",
-						cuts[k].hz, cuts[k].gain, CUT_Q);
-			size_t rl = strlen(reason);
-			snprintf(reason + rl, sizeof reason - rl, "%s%s", any ? "; " : "", cuts[k].reason);
-			any = true;
+			snprintf(yaml, sizeof yaml, "{ type: eq, bands: [ { type: peak, freq: %.0f, gain: %.1f, q: %.1f } ] }",
+				 cuts[k].hz, cuts[k].gain, CUT_Q);
+			mxa_track_add_insert(t, yaml, cuts[k].reason);
 		}
-		if (!any)
-			continue;
-		snprintf(yaml + len, sizeof yaml - len, " ] }");
-		mxa_track_add_insert(t, yaml, reason);
 	}
 }

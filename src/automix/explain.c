@@ -41,6 +41,10 @@ int mixdown_automix_explain(const mixdown_automix *p, FILE *f)
 		for (size_t i = 0; i < p->n_removed; i++)
 			fprintf(f, "  %s: %s\n", p->removed[i].name, p->removed[i].reason);
 	}
+	for (int g = 0; g < MXA_N_GROUPS; g++)
+		for (size_t i = 0; i < p->n_bus_inserts[g]; i++)
+			fprintf(f, "\nBus %s insert %s: %s\n", mxa_group_name((mxa_group)g), p->bus_inserts[g][i].yaml,
+				p->bus_inserts[g][i].reason);
 	for (size_t i = 0; i < p->n_aux; i++)
 		fprintf(f, "\nAux bus %s: %s\n", p->aux[i].name, p->aux[i].reason);
 	fprintf(f, "\nMix: estimated %.1f LUFS before mastering, left/right balance %+.2f (power-weighted pan)\n",

@@ -40,6 +40,10 @@ static const mxa_stage_fn stages[] = {
 	mxa_stage_gain,
 	mxa_stage_balance,
 	mxa_stage_pan,
+	mxa_stage_gate,
+	mxa_stage_eq,
+	mxa_stage_dynamics,
+	mxa_stage_space,
 	mxa_stage_master,
 };
 
@@ -84,6 +88,16 @@ int mxa_plan_add_aux(mxa_plan *p, const char *name, const char *inserts_yaml, co
 	snprintf(a->name, sizeof a->name, "%s", name);
 	snprintf(a->inserts_yaml, sizeof a->inserts_yaml, "%s", inserts_yaml);
 	snprintf(a->reason, sizeof a->reason, "%s", reason);
+	return 0;
+}
+
+int mxa_plan_add_bus_insert(mxa_plan *p, mxa_group g, const char *yaml, const char *reason)
+{
+	if ((unsigned)g >= MXA_N_GROUPS || p->n_bus_inserts[g] >= MXA_MAX_BUS_INSERTS)
+		return -1;
+	mxa_insert *i = &p->bus_inserts[g][p->n_bus_inserts[g]++];
+	snprintf(i->yaml, sizeof i->yaml, "%s", yaml);
+	snprintf(i->reason, sizeof i->reason, "%s", reason);
 	return 0;
 }
 

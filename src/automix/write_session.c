@@ -130,6 +130,12 @@ static void write_all(FILE *f, const mxa_plan *p, const char *sdir, const char *
 		fprintf(f, "  # group bus of %zu track%s, to the master\n", k, k == 1 ? "" : "s");
 		fprintf(f, "  - name: %s\n    color: \"%s\"\n    gain: 0\n", mxa_group_name((mxa_group)g),
 			mxa_group_colour((mxa_group)g));
+		if (p->n_bus_inserts[g])
+			fprintf(f, "    inserts:\n");
+		for (size_t i = 0; i < p->n_bus_inserts[g]; i++) {
+			comment(f, "      ", p->bus_inserts[g][i].reason);
+			fprintf(f, "      - %s\n", p->bus_inserts[g][i].yaml);
+		}
 	}
 	for (size_t i = 0; i < p->n_aux; i++) {
 		comment(f, "  ", p->aux[i].reason);
