@@ -100,8 +100,10 @@ void mxa_stage_balance(mxa_plan *p)
 		char share[64] = "";
 		if (count[t->role] > 1)
 			snprintf(share, sizeof share, ", shared by %zu %s tracks", count[t->role], mxa_role_name(t->role));
-		snprintf(t->reason[MXA_D_FADER], MXA_REASON, "fader %+.1f dB: %s%s; measured %.1f LUFS after clip gain",
-			 t->fader, rel, share, staged);
+		/* A reason longer than MXA_REASON is cut: a comment, not data. */
+		if (snprintf(t->reason[MXA_D_FADER], MXA_REASON, "fader %+.1f dB: %s%s; measured %.1f LUFS after clip gain",
+			     t->fader, rel, share, staged) >= MXA_REASON)
+			t->reason[MXA_D_FADER][MXA_REASON - 1] = '\0';
 	}
 }
 
