@@ -463,7 +463,7 @@ static void t_chain(void)
 		  0);
 	int rc = mxt_run_cli("master '%s' -o '%s' --chain '%s' --target ebu", in, out, chain);
 	CHECK_INT(rc, 0);
-	CHECK(strstr(mxt_cli_out, "chain > gain") != NULL);
+	CHECK(strstr(mxt_cli_out, "chain (eq) > gain") != NULL);
 	double lufs, tp;
 	measure(out, &lufs, &tp);
 	CHECK_NEAR(lufs, -23.0, 0.1);

@@ -123,8 +123,14 @@ mixdown_status mixdown_master_file(const char *input, const char *output, const 
 	if (st != MIXDOWN_SUCCESS)
 		return st;
 	snprintf(rep->output, sizeof rep->output, "%s", output);
-	if (o.chain)
-		add_step(rep, "chain");
+	if (o.chain) {
+		/* "chain (eq, multiband, stereo)": the report names every step. */
+		char s[256] = "chain (";
+		for (size_t i = 0; i < ses->master.n_inserts; i++)
+			snprintf(s + strlen(s), sizeof s - strlen(s), "%s%s", i ? ", " : "", ses->master.inserts[i].cls->name);
+		snprintf(s + strlen(s), sizeof s - strlen(s), ")");
+		add_step(rep, ses->master.n_inserts ? s : "chain");
+	}
 
 	mixdown_format fmt = o.format != MIXDOWN_FORMAT_AUTO ? o.format : mxd_format_from_path(output);
 	if (fmt == MIXDOWN_FORMAT_AUTO)
@@ -267,6 +273,17 @@ mixdown_status mixdown_master_file(const char *input, const char *output, const 
 		add_step(rep, best_fast ? "gain > true-peak limiter (fast release)" : "gain > true-peak limiter");
 	else
 		add_step(rep, "gain");
+	if (rep->sample_rate != mixdown_session_sample_rate(ses)) {
+		char s[64];
+		snprintf(s, sizeof s, "resample to %.0f Hz", rep->sample_rate);
+		add_step(rep, s);
+	}
+	if (rep->bits < 32) {
+		static const char *const how[] = { "TPDF dither", "TPDF dither", "no dither", "noise-shaped dither" };
+		char s[64];
+		snprintf(s, sizeof s, "%d-bit, %s", rep->bits, how[pc.writer.dither <= MIXDOWN_DITHER_SHAPED ? pc.writer.dither : 0]);
+		add_step(rep, s);
+	}
 	if (!rep->met)
 		snprintf(rep->warning, sizeof rep->warning,
 			 "after %d renders the master is at %.2f LUFS / %.2f dBTP, not within 0.1 LU of %.1f LUFS at or "
