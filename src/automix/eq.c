@@ -24,7 +24,8 @@
  * listeners preferred panning over EQ for unmasking (Wakefield & Dewey, AES
  * 138, 2015) and the pan stage has already moved similar parts apart. At most
  * MAX_CUTS cuts per track, the largest masking first; cuts closer than a
- * third of an octave merge (the deeper one is kept).
+ * third of an octave merge (the deeper one is kept). Kick and bass are never
+ * cut below 200 Hz, their own range.
  *
  * Units: Hz, dB. Control thread only (no allocation beyond the stack).
  */
@@ -41,6 +42,7 @@
 #define CUT_MIN_DB 2.0
 #define CUT_MAX_DB 4.0
 #define MAX_CUTS 2
+#define LOW_END_HZ 200.0 /* kick and bass are not cut below this */
 
 /* High-pass corner range per role, Hz (our choice; common engineering
  * practice, docs/automix.md). */
@@ -152,6 +154,9 @@ static size_t masking_cuts(const mxa_plan *p, const mxa_track *t, cut *out)
 			continue;
 		const mxa_track *m = by_analysis_name(p, mk->masked);
 		if (!m || priority(m) <= priority(t))
+			continue;
+		/* Below 200 Hz is the kick's and bass's own range: there the other track's high-pass acts. */
+		if ((t->role == MXA_KICK || t->role == MXA_BASS) && mk->cut_hz < LOW_END_HZ)
 			continue;
 		/* the levels the plan gives both tracks */
 		double amount = mk->amount + (t->clip_gain + t->fader) - (m->clip_gain + m->fader);
