@@ -10,37 +10,11 @@
 #include <unistd.h>
 
 #include "session/model.h"
+#include "session/yaml_quote.h"
 
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* YAML double-quoted scalar. */
-static void put_quoted(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		if ((unsigned char)*s < 32)
-			fprintf(f, "\\x%02x", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-/* Path of `target` relative to the directory `from` when `target` lies below
- * it; otherwise the absolute path. Both are absolute and normalized. */
-static const char *relative_to(const char *from, const char *target)
-{
-	size_t n = strlen(from);
-	if (strncmp(from, target, n) == 0 && target[n] == '/')
-		return target + n + 1;
-	if (strcmp(from, "/") == 0)
-		return target + 1;
-	return target;
 }
 
 mixdown_status mixdown_session_write_from_folder(const char *stems_dir, const char *session_path,
@@ -122,9 +96,9 @@ mixdown_status mixdown_session_write_from_folder(const char *stems_dir, const ch
 			if (dot && dot != title)
 				*dot = '\0';
 			fprintf(f, "  - name: ");
-			put_quoted(f, title);
+			mxd_yaml_put_quoted(f, title);
 			fprintf(f, "\n    clips:\n      - file: ");
-			put_quoted(f, relative_to(abs_session_dir, full));
+			mxd_yaml_put_quoted(f, mxd_path_relative_to(abs_session_dir, full));
 			fprintf(f, "   # %d Hz, %d ch, %.2f s\n    gain: 0\n    pan: 0\n", info.samplerate, info.channels,
 				(double)info.frames / info.samplerate);
 			tracks++;

@@ -21,20 +21,7 @@
 
 #include "automix/automix.h"
 #include "session/model.h"
-
-static void put_quoted(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		if ((unsigned char)*s < 32)
-			fprintf(f, "\\x%02x", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
+#include "session/yaml_quote.h"
 
 /* A comment line; the reason never contains a newline. */
 static void comment(FILE *f, const char *indent, const char *text)
@@ -43,26 +30,18 @@ static void comment(FILE *f, const char *indent, const char *text)
 		fprintf(f, "%s# %s\n", indent, text);
 }
 
-static const char *relative_to(const char *from, const char *target)
-{
-	size_t n = strlen(from);
-	if (strncmp(from, target, n) == 0 && target[n] == '/')
-		return target + n + 1;
-	return target;
-}
-
 static void write_track(FILE *f, const mxa_plan *p, const mxa_track *t, const char *sdir)
 {
 	mxa_group g = mxa_role_group(t->role);
 	fprintf(f, "  - name: ");
-	put_quoted(f, t->name);
+	mxd_yaml_put_quoted(f, t->name);
 	fprintf(f, "\n");
 	comment(f, "    ", t->reason[MXA_D_ROLE]);
 	comment(f, "    ", t->reason[MXA_D_BUS]);
 	fprintf(f, "    color: \"%s\"\n    group: %s\n    output: %s\n", mxa_group_colour(g), mxa_group_name(g),
 		mxa_group_name(g));
 	fprintf(f, "    clips:\n      - file: ");
-	put_quoted(f, relative_to(sdir, t->path));
+	mxd_yaml_put_quoted(f, mxd_path_relative_to(sdir, t->path));
 	fprintf(f, "\n");
 	comment(f, "        ", t->reason[MXA_D_CLIP_GAIN]);
 	fprintf(f, "        gain: %.1f\n", t->clip_gain);
@@ -97,7 +76,7 @@ static void write_track(FILE *f, const mxa_plan *p, const mxa_track *t, const ch
 		for (size_t i = 0; i < t->n_sends; i++) {
 			comment(f, "      ", t->sends[i].reason);
 			fprintf(f, "      - { to: ");
-			put_quoted(f, t->sends[i].to);
+			mxd_yaml_put_quoted(f, t->sends[i].to);
 			fprintf(f, ", level: %.1f }\n", t->sends[i].level);
 		}
 	}
@@ -113,7 +92,7 @@ static void write_all(FILE *f, const mxa_plan *p, const char *sdir, const char *
 		fprintf(f, "# Lead: \"%s\" (%s). Estimated mix before mastering: %.1f LUFS; left/right balance %+.2f.\n",
 			p->t[p->lead].name, mxa_role_name(p->t[p->lead].role), p->mix_estimate, p->lr_balance);
 	for (size_t i = 0; i < p->n_removed; i++)
-		fprintf(f, "# Removed \"%s\" (%s): %s\n", p->removed[i].name, relative_to(sdir, p->removed[i].path),
+		fprintf(f, "# Removed \"%s\" (%s): %s\n", p->removed[i].name, mxd_path_relative_to(sdir, p->removed[i].path),
 			p->removed[i].reason);
 	for (size_t i = 0; i < p->n_notes; i++)
 		fprintf(f, "# Note: %s\n", p->notes[i]);
@@ -140,7 +119,7 @@ static void write_all(FILE *f, const mxa_plan *p, const char *sdir, const char *
 	for (size_t i = 0; i < p->n_aux; i++) {
 		comment(f, "  ", p->aux[i].reason);
 		fprintf(f, "  - name: ");
-		put_quoted(f, p->aux[i].name);
+		mxd_yaml_put_quoted(f, p->aux[i].name);
 		fprintf(f, "\n    inserts: %s\n", p->aux[i].inserts_yaml);
 	}
 	fprintf(f, "master:\n  gain: 0\n");

@@ -72,6 +72,16 @@ static inline uint32_t next_rand(uint32_t *s)
 	return *s = x;
 }
 
+/* q limited to [lo, hi]; a sample that had to be limited is counted. */
+static int32_t clip_to(double q, double lo, double hi, uint64_t *clipped)
+{
+	if (q > hi || q < lo) {
+		(*clipped)++;
+		q = q > hi ? hi : lo;
+	}
+	return (int32_t)q;
+}
+
 uint64_t mxd_quantize(const float *in, int32_t *out, size_t n, int bits, mixdown_dither dither,
 		      uint32_t *state)
 {
@@ -92,14 +102,7 @@ uint64_t mxd_quantize(const float *in, int32_t *out, size_t n, int bits, mixdown
 			double d = (double)next_rand(state) * unit - (double)next_rand(state) * unit;
 			q = rint(v + d);
 		}
-		if (q > hi) {
-			q = hi;
-			clipped++;
-		} else if (q < lo) {
-			q = lo;
-			clipped++;
-		}
-		out[i] = (int32_t)q;
+		out[i] = clip_to(q, lo, hi, &clipped);
 	}
 	return clipped;
 }
@@ -125,20 +128,13 @@ uint64_t mxd_quantize_shaped(const float *in, int32_t *out, size_t frames, uint3
 				fb += shape_h[k] * e[k];
 			const double v = (double)in[i * channels + c] * scale - fb;
 			const double d = (double)next_rand(state) * unit - (double)next_rand(state) * unit;
-			double q = rint(v + d);
-			if (q > hi) {
-				q = hi;
-				clipped++;
-			} else if (q < lo) {
-				q = lo;
-				clipped++;
-			}
+			const int32_t q = clip_to(rint(v + d), lo, hi, &clipped);
 			/* A clipped sample's error is not noise: keep the loop stable
 			 * by bounding what is fed back. */
 			const double err = fmax(-2.0, fmin(2.0, q - v));
 			memmove(e + 1, e, (MXD_SHAPE_TAPS - 1) * sizeof *e);
 			e[0] = err;
-			out[i * channels + c] = (int32_t)q;
+			out[i * channels + c] = q;
 		}
 	return clipped;
 }

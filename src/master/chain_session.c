@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "master/master.h"
+#include "session/yaml_quote.h"
 
 static char *read_text(const char *path, size_t *len)
 {
@@ -52,42 +53,6 @@ static char *read_text(const char *path, size_t *len)
 	return buf;
 }
 
-/* Append s to the growing text; -1 without memory. */
-static int put(char **t, size_t *n, size_t *cap, const char *s)
-{
-	size_t k = strlen(s);
-	if (*n + k + 1 > *cap) {
-		size_t c = (*n + k + 1) * 2;
-		char *b = realloc(*t, c);
-		if (!b)
-			return -1;
-		*t = b;
-		*cap = c;
-	}
-	memcpy(*t + *n, s, k + 1);
-	*n += k;
-	return 0;
-}
-
-/* A YAML double-quoted scalar of s. */
-static int put_quoted(char **t, size_t *n, size_t *cap, const char *s)
-{
-	if (put(t, n, cap, "\""))
-		return -1;
-	for (; *s; s++) {
-		char e[8];
-		if (*s == '"' || *s == '\\')
-			snprintf(e, sizeof e, "\\%c", *s);
-		else if ((unsigned char)*s < 32)
-			snprintf(e, sizeof e, "\\x%02x", (unsigned char)*s);
-		else
-			snprintf(e, sizeof e, "%c", *s);
-		if (put(t, n, cap, e))
-			return -1;
-	}
-	return put(t, n, cap, "\"");
-}
-
 mixdown_status mxd_master_session(const char *input, const char *chain_path, mixdown_session **out,
 				  mixdown_error *err)
 {
@@ -108,34 +73,29 @@ mixdown_status mxd_master_session(const char *input, const char *chain_path, mix
 		return mxd_master_fail(err, MIXDOWN_ERR_IO, chain_path, "cannot read the chain file: %s",
 				       strerror(errno));
 	char *t = NULL;
-	size_t n = 0, cap = 0;
-	char line[256];
-	int bad = 0;
+	size_t n = 0;
+	FILE *text = open_memstream(&t, &n);
+	if (!text) {
+		free(chain);
+		return mxd_master_fail(err, MIXDOWN_ERR_NOMEM, NULL, "out of memory");
+	}
 	uint32_t chain_lines = 0;
 	if (chain) {
-		bad |= put(&t, &n, &cap, "master:\n");
+		fputs("master:\n", text);
 		/* Indent every line of the chain by two spaces under master:. */
 		for (char *p = chain; *p;) {
-			char *e = strchr(p, '\n');
-			size_t k = e ? (size_t)(e - p) : strlen(p);
-			bad |= put(&t, &n, &cap, "  ");
-			char save = p[k];
-			p[k] = '\0';
-			bad |= put(&t, &n, &cap, p);
-			p[k] = save;
-			bad |= put(&t, &n, &cap, "\n");
+			const size_t k = strcspn(p, "\n");
+			fprintf(text, "  %.*s\n", (int)k, p);
 			chain_lines++;
-			p += k + (e ? 1 : 0);
+			p += k + (p[k] ? 1 : 0);
 		}
 	}
-	snprintf(line, sizeof line, "sample_rate: %d\nchannels: %d\ntracks:\n  - name: input\n    pan_law: 0\n",
-		 info.samplerate, info.channels);
-	bad |= put(&t, &n, &cap, line);
-	bad |= put(&t, &n, &cap, "    clips: [{ at: 0, file: ");
-	bad |= put_quoted(&t, &n, &cap, abs_in);
-	bad |= put(&t, &n, &cap, " }]\n");
+	fprintf(text, "sample_rate: %d\nchannels: %d\ntracks:\n  - name: input\n    pan_law: 0\n    clips: [{ at: 0, file: ",
+		info.samplerate, info.channels);
+	mxd_yaml_put_quoted(text, abs_in);
+	fputs(" }]\n", text);
 	free(chain);
-	if (bad) {
+	if (fclose(text) != 0 || !t) {
 		free(t);
 		return mxd_master_fail(err, MIXDOWN_ERR_NOMEM, NULL, "out of memory");
 	}
