@@ -214,13 +214,17 @@ void mxd_biquad_process(const mxd_biquad *c, mxd_bq_state *st, float *io, uint32
 
 void mxd_bq_cascade_process(const mxd_bq_cascade *c, mxd_bq_state *st, float *io, uint32_t n)
 {
-	const uint32_t ns = c->n;
+	mxd_biquad_chain_process(c->sec, c->n, st, io, n);
+}
+
+void mxd_biquad_chain_process(const mxd_biquad *sec, uint32_t ns, mxd_bq_state *st, float *io, uint32_t n)
+{
 	while (n > 0) {
 		uint32_t m = n < CHECK_EVERY ? n : CHECK_EVERY;
 		for (uint32_t i = 0; i < m; i++) {
 			double x = io[i];
 			for (uint32_t s = 0; s < ns; s++) {
-				const mxd_biquad *k = &c->sec[s];
+				const mxd_biquad *k = &sec[s];
 				double y = k->b0 * x + st[s].s1;
 				st[s].s1 = k->b1 * x - k->a1 * y + st[s].s2;
 				st[s].s2 = k->b2 * x - k->a2 * y;

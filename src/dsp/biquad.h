@@ -113,6 +113,9 @@ void mxd_bq_cascade_single(mxd_bq_cascade *c, const mxd_biquad *sec);
  * section (c->n). */
 void mxd_biquad_process(const mxd_biquad *c, mxd_bq_state *st, float *io, uint32_t n);
 void mxd_bq_cascade_process(const mxd_bq_cascade *c, mxd_bq_state *st, float *io, uint32_t n);
+/* The same for any number of sections (sec[ns], st[ns]): sample by sample
+ * through the whole chain in double, states checked every 64 frames. */
+void mxd_biquad_chain_process(const mxd_biquad *sec, uint32_t ns, mxd_bq_state *st, float *io, uint32_t n);
 
 /* The same with the coefficients moving linearly, sample by sample, from
  * `from` (used for the first sample) toward `to` (reached after the last

@@ -209,28 +209,8 @@ double mxd_tr_filter_response(const mxd_tr_filter *f, double hz)
 	return sum;
 }
 
-/* Sample by sample through the whole cascade (transposed direct form II, as
- * dsp/biquad.c): the sections of consecutive samples do not depend on each
- * other, so the CPU overlaps them, where section-by-section over a block is
- * one long dependency chain (about 3x slower for the 31-section earbud model);
- * the signal also stays in double between sections. */
+/* The whole model is one chain of sections (more than a mxd_bq_cascade holds). */
 void mxd_tr_filter_process(const mxd_tr_filter *f, mxd_bq_state *st, float *io, uint32_t n)
 {
-	const uint32_t ns = f->n;
-	for (uint32_t i = 0; i < n; i++) {
-		double x = io[i];
-		for (uint32_t k = 0; k < ns; k++) {
-			const mxd_biquad *c = &f->bq[k];
-			double y = c->b0 * x + st[k].s1;
-			st[k].s1 = c->b1 * x - c->a1 * y + st[k].s2;
-			st[k].s2 = c->b2 * x - c->a2 * y;
-			x = y;
-		}
-		io[i] = (float)x;
-	}
-	/* Once per call: clear a state made non-finite, flush decayed ones before they become denormal. */
-	for (uint32_t k = 0; k < ns; k++) {
-		if (!isfinite(st[k].s1) || !isfinite(st[k].s2) || (fabs(st[k].s1) < 1e-30 && fabs(st[k].s2) < 1e-30))
-			st[k].s1 = st[k].s2 = 0.0;
-	}
+	mxd_biquad_chain_process(f->bq, f->n, st, io, n);
 }
