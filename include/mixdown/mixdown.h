@@ -684,6 +684,11 @@ typedef struct {
 	const char *connect;
 	int osc_port;            /* UDP port bound to 127.0.0.1; 0 = no OSC */
 	bool start_stopped;      /* wait for play instead of playing at once */
+	/* Session file to watch: when it is saved, it is parsed, validated and
+	 * built off the audio thread and swapped in with a crossfade; an invalid
+	 * edit is reported (mixdown_player_status.reload_error) and the old
+	 * session keeps playing. NULL = no watching. */
+	const char *watch_path;
 } mixdown_player_options;
 
 mixdown_player_options mixdown_player_options_init(void);
@@ -713,9 +718,46 @@ typedef struct {
 	uint64_t xruns;       /* JACK xruns */
 	uint64_t osc_messages, osc_rejected;
 	char error[256];      /* the disk thread's first error (unreadable file), or "" */
+	double dsp_load;      /* 0..1+: highest share of a period spent in the process callback since the previous call */
+	double momentary_lufs, short_term_lufs, integrated_lufs; /* master, BS.1770; -inf until measured */
+	uint64_t reloads;     /* sessions swapped in from watch_path */
+	char reload_error[512]; /* the last rejected edit ("file:line:column: ..."), "" after a good one */
 } mixdown_player_status;
 
 void mixdown_player_get_status(mixdown_player *p, mixdown_player_status *st);
+
+/* Reload the session from `path` now (what watching does on a save): parse,
+ * validate, build and pre-roll it off the audio thread, then swap it in at a
+ * block boundary with a short crossfade. On failure the old session keeps
+ * playing and err says why (file:line:column for session errors). */
+mixdown_status mixdown_player_reload(mixdown_player *p, const char *path, mixdown_error *err);
+
+/* A strip's live state: the session's values until changed live. */
+typedef enum { MIXDOWN_STRIP_TRACK, MIXDOWN_STRIP_BUS, MIXDOWN_STRIP_MASTER } mixdown_strip_kind;
+
+typedef struct {
+	char name[64];
+	mixdown_strip_kind kind;
+	double gain_db;        /* fader */
+	double pan;            /* -1..+1 */
+	bool mute, solo;
+} mixdown_strip_state;
+
+/* Fills up to `max` strips (tracks, buses, then the master) and returns how
+ * many the session has. */
+size_t mixdown_player_strips(mixdown_player *p, mixdown_strip_state *out, size_t max);
+
+/* A strip's meters, as the audio thread measured its post-fader output. */
+typedef struct {
+	float peak_dbfs;        /* sample peak since the previous call; -inf if silent */
+	float rms_dbfs;         /* RMS over about the last 300 ms */
+	float peak_hold_dbfs;   /* highest peak of about the last 2 s */
+	bool clip;              /* a sample reached 0 dBFS within the hold time */
+	float gain_reduction_db;/* deepest gain reduction of its dynamics inserts now, >= 0 */
+} mixdown_strip_meter;
+
+/* Same order as mixdown_player_strips(); returns the strip count. */
+size_t mixdown_player_meters(mixdown_player *p, mixdown_strip_meter *out, size_t max);
 
 /* ------------------------------------------------------------------ automix */
 /* The mix assistant (`mixdown automix`, docs/automix.md): stems in, a plan

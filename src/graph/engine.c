@@ -20,82 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dsp/delay.h"
-#include "dsp/smooth.h"
-#include "graph/clip_player.h"
 #include "graph/engine.h"
-#include "graph/insert_slot.h"
-#include "graph/panner.h"
-#include "graph/routing.h"
-#include "graph/strip_auto.h"
-#include "session/model.h"
-
-/* A fixed delay for one connection or tap (latency compensation). */
-typedef struct {
-	uint32_t channels, delay;
-	mxd_delay line[MXD_MAX_CHANNELS];
-} pdc_line;
-
-#define SMOOTH_MS 10.0 /* fader, mute and send-level ramps */
-
-typedef struct {
-	size_t src, dst;
-	const mxd_send *send;   /* NULL for the main output */
-	const mxd_insert *key;  /* non-NULL: a sidechain edge (see routing.h) */
-	size_t key_insert;
-	const mxd_lane *follow; /* non-NULL: an automation lane follows src (no audio) */
-	mxd_smooth level;
-	int level_lane;         /* sends: index of the lane automating the level, or -1 */
-	pdc_line pdc;
-	float *key_buf[MXD_MAX_CHANNELS]; /* sidechain edges: the aligned key signal */
-} edge_rt;
-
-typedef struct {
-	const mxd_strip *strip;
-	uint32_t in_ch, out_ch;
-	float *in[MXD_MAX_CHANNELS];
-	float *out[MXD_MAX_CHANNELS];
-	float *pre[MXD_MAX_CHANNELS];   /* pre-fader tap (allocated when a pre send exists) */
-	bool has_pre;
-	mxd_insert_slot *slots;         /* one per session insert (bypassed: inert) */
-	edge_rt **key_of;               /* per insert: its sidechain edge or NULL */
-	size_t n_slots;
-	mxd_pan_matrix pan;
-	mxd_smooth fader;               /* fader x mute x solo, linear */
-	mxd_smooth pre_gain;            /* mute x solo, for pre-fader sends */
-	mxd_strip_auto autom;           /* automation lanes (n == 0: none) */
-	double on;                      /* 0 when silenced by another strip's solo */
-	mxd_clip_player *clips;
-	size_t n_clips;
-	uint32_t own_latency, latency_out;
-	bool tap_enabled;
-	pdc_line tap_line;
-	float *tap[MXD_MAX_CHANNELS];
-	double live_gain_db;            /* live overrides (mxd_engine_live_*) */
-	bool live_mute, pan_pending;
-	mxd_pan_matrix pan_to;          /* pan_pending: the matrix the next block ramps to */
-} node_rt;
-
-struct mixdown_engine {
-	const mxd_session *s;
-	mxd_routing routing;
-	node_rt *nodes;
-	size_t n_nodes;
-	edge_rt *edges;
-	size_t n_edges;
-	uint32_t channels, max_block;
-	double rate;
-	int64_t start, length;  /* timeline frames */
-	int64_t t;              /* timeline frame of the next graph block */
-	uint32_t latency;
-	int64_t preroll_left;
-	float *scratch[MXD_MAX_CHANNELS];
-	float *tmp[MXD_MAX_CHANNELS];
-	double *send_gain;      /* max_block per-sample send gains */
-	uint64_t nonfinite;
-	mxd_track_source_fn source; /* non-NULL: tracks' inputs come from the host */
-	void *source_user;
-};
+#include "graph/engine_internal.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -130,11 +56,6 @@ static void pdc_process(pdc_line *l, float *const *in, float *const *out, uint32
 		if (l->delay)
 			mxd_delay_process(&l->line[c], out[c], n, l->delay);
 	}
-}
-
-static double db_to_gain(double db)
-{
-	return db <= -144.0 ? 0.0 : pow(10.0, db / 20.0);
 }
 
 /* ------------------------------------------------------------------ build */
@@ -194,7 +115,7 @@ static mixdown_status build_node(mixdown_engine *e, size_t i, mixdown_error *err
 		return MIXDOWN_ERR_NOMEM;
 	nd->on = e->routing.audible[i] ? 1.0 : 0.0;
 	bool on = e->routing.audible[i] && !st->mute;
-	mxd_smooth_init(&nd->fader, e->rate, SMOOTH_MS, on ? db_to_gain(st->gain_db) : 0.0);
+	mxd_smooth_init(&nd->fader, e->rate, SMOOTH_MS, on ? mxd_db_to_gain(st->gain_db) : 0.0);
 	mxd_smooth_init(&nd->pre_gain, e->rate, SMOOTH_MS, on ? 1.0 : 0.0);
 	nd->live_gain_db = st->gain_db;
 	nd->live_mute = st->mute;
@@ -352,7 +273,7 @@ mixdown_status mixdown_engine_create(const mixdown_session *session, uint32_t ma
 			mxd_strip_auto_follow(&dst->autom, lane, (const float *const *)e->nodes[re->src].in,
 					      e->nodes[re->src].in_ch);
 		}
-		mxd_smooth_init(&ed->level, e->rate, SMOOTH_MS, re->send ? db_to_gain(re->send->level_db) : 1.0);
+		mxd_smooth_init(&ed->level, e->rate, SMOOTH_MS, re->send ? mxd_db_to_gain(re->send->level_db) : 1.0);
 	}
 	if ((st = compute_pdc(e)) != MIXDOWN_SUCCESS) {
 		mixdown_engine_free(e);
@@ -605,6 +526,8 @@ static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *er
 		}
 		if (nd->tap_enabled)
 			pdc_process(&nd->tap_line, nd->out, nd->tap, n);
+		if (e->metering)
+			mxd_engine_meter_accumulate(nd, n);
 	}
 	e->t += n;
 	return MIXDOWN_SUCCESS;
@@ -652,41 +575,4 @@ void mxd_engine_locate(mixdown_engine *e, int64_t frame)
 	 * latency silently again, as the first process call does. */
 	e->t = frame > 0 ? frame : 0;
 	e->preroll_left = e->latency;
-}
-
-static void live_fader(node_rt *nd)
-{
-	bool on = nd->on > 0.0 && !nd->live_mute;
-	mxd_smooth_set(&nd->fader, on ? db_to_gain(nd->live_gain_db) : 0.0);
-	mxd_smooth_set(&nd->pre_gain, on ? 1.0 : 0.0);
-}
-
-void mxd_engine_live_gain(mixdown_engine *e, size_t node, double gain_db)
-{
-	if (node >= e->n_nodes)
-		return;
-	e->nodes[node].live_gain_db = gain_db < -144.0 ? -144.0 : gain_db > 24.0 ? 24.0 : gain_db;
-	live_fader(&e->nodes[node]);
-}
-
-void mxd_engine_live_mute(mixdown_engine *e, size_t node, bool mute)
-{
-	if (node >= e->n_nodes)
-		return;
-	e->nodes[node].live_mute = mute;
-	live_fader(&e->nodes[node]);
-}
-
-void mxd_engine_live_pan(mixdown_engine *e, size_t node, double pan)
-{
-	if (node >= e->n_nodes)
-		return;
-	node_rt *nd = &e->nodes[node];
-	const mxd_strip *st = nd->strip;
-	pan = pan < -1.0 ? -1.0 : pan > 1.0 ? 1.0 : pan;
-	/* Ramp from wherever a previous, unapplied change was heading. */
-	if (nd->pan_pending)
-		nd->pan = nd->pan_to;
-	mxd_pan_matrix_build(&nd->pan_to, nd->in_ch, nd->out_ch, pan, st->pan_law_db, st->width);
-	nd->pan_pending = true;
 }

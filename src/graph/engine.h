@@ -47,4 +47,23 @@ void mxd_engine_live_gain(mixdown_engine *e, size_t node, double gain_db);
 void mxd_engine_live_mute(mixdown_engine *e, size_t node, bool mute);
 void mxd_engine_live_pan(mixdown_engine *e, size_t node, double pan);
 
+/* ---- metering (engine_meter.c): per-strip output levels for a live host. */
+
+/* Number of nodes: tracks, then buses, then the master (the last). */
+size_t mxd_engine_node_count(const mixdown_engine *e);
+/* Start or stop accumulating every node's post-fader output level (off by
+ * default: it costs one pass over each strip's output per block). Audio
+ * thread or before the first process call. */
+void mxd_engine_set_metering(mixdown_engine *e, bool on);
+/* Hands over and resets a node's meter: the sample peak (linear, max over
+ * channels), the sum of squares over all channels and the frames it covers
+ * (mean square = sumsq / (frames * channels)). Audio thread. */
+void mxd_engine_node_meter_take(mixdown_engine *e, size_t node, float *peak, double *sumsq, uint64_t *frames);
+/* Output channels of a node (1 or 2 for a track's strip output). */
+uint32_t mxd_engine_node_out_channels(const mixdown_engine *e, size_t node);
+/* Deepest gain reduction (dB, >= 0) of the node's dynamics inserts right now
+ * (compressor, gate, expander, deesser; fx/meter_gr.h); 0 when it has none.
+ * Any thread while the engine lives (the readings are atomics). */
+double mxd_engine_node_gain_reduction_db(const mixdown_engine *e, size_t node);
+
 #endif

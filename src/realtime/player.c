@@ -54,6 +54,10 @@ struct mixdown_player {
 	_Atomic bool pub_playing, pub_waiting;
 	_Atomic uint32_t peak_bits;  /* float bits of the peak since the last status */
 	_Atomic uint64_t xruns;
+	/* Control side: each strip's live state (session values until set;
+	 * tracks, buses, master), written under qlock. */
+	mixdown_strip_state *strips;
+	size_t n_strips;
 };
 
 static uint32_t float_bits(float f)
@@ -185,7 +189,51 @@ bool mixdown_player_set(mixdown_player *p, const char *strip, const char *param,
 		c.kind = MXD_RT_MUTE;
 	else
 		return false;
-	return push(p, c);
+	pthread_mutex_lock(&p->qlock);
+	bool ok = mxd_rt_cmdq_push(&p->q, c);
+	if (ok) {
+		mixdown_strip_state *ss = &p->strips[node];
+		if (c.kind == MXD_RT_GAIN)
+			ss->gain_db = value < -144.0 ? -144.0 : value > 24.0 ? 24.0 : value;
+		else if (c.kind == MXD_RT_PAN)
+			ss->pan = value < -1.0 ? -1.0 : value > 1.0 ? 1.0 : value;
+		else
+			ss->mute = value >= 0.5;
+	}
+	pthread_mutex_unlock(&p->qlock);
+	return ok;
+}
+
+/* The strips' live state starts as the session's values. */
+static mixdown_status init_strips(mixdown_player *p)
+{
+	const mxd_session *s = p->s;
+	p->n_strips = s->n_tracks + s->n_buses + 1;
+	if (!(p->strips = calloc(p->n_strips, sizeof *p->strips)))
+		return MIXDOWN_ERR_NOMEM;
+	for (size_t i = 0; i < p->n_strips; i++) {
+		const mxd_strip *st = i < s->n_tracks ? &s->tracks[i]
+				      : i < s->n_tracks + s->n_buses ? &s->buses[i - s->n_tracks] : &s->master;
+		mixdown_strip_state *ss = &p->strips[i];
+		snprintf(ss->name, sizeof ss->name, "%s", st == &s->master ? "master" : st->name);
+		ss->kind = i < s->n_tracks ? MIXDOWN_STRIP_TRACK
+			   : i < s->n_tracks + s->n_buses ? MIXDOWN_STRIP_BUS : MIXDOWN_STRIP_MASTER;
+		ss->gain_db = st->gain_db;
+		ss->pan = st->pan;
+		ss->mute = st->mute;
+		ss->solo = st->solo;
+	}
+	return MIXDOWN_SUCCESS;
+}
+
+size_t mixdown_player_strips(mixdown_player *p, mixdown_strip_state *out, size_t max)
+{
+	pthread_mutex_lock(&p->qlock);
+	for (size_t i = 0; i < p->n_strips && i < max; i++)
+		out[i] = p->strips[i];
+	size_t n = p->n_strips;
+	pthread_mutex_unlock(&p->qlock);
+	return n;
 }
 
 /* Connect output i to the i-th port of `list` (comma-separated) or, with NULL,
@@ -236,8 +284,8 @@ mixdown_status mixdown_player_open(const mixdown_session *session, const mixdown
 	p->channels = session->channels;
 	mxd_rt_cmdq_init(&p->q);
 	pthread_mutex_init(&p->qlock, NULL);
-	mixdown_status st = mixdown_engine_create(session, MAX_BLOCK, &p->e, err);
-	if (st != MIXDOWN_SUCCESS)
+	mixdown_status st = init_strips(p);
+	if (st != MIXDOWN_SUCCESS || (st = mixdown_engine_create(session, MAX_BLOCK, &p->e, err)) != MIXDOWN_SUCCESS)
 		goto fail;
 	/* Start at the session's range start without pre-rolling the whole
 	 * beginning inside the first callback. */
@@ -311,6 +359,7 @@ void mixdown_player_close(mixdown_player *p)
 	mxd_rt_disk_free(p->disk);
 	mixdown_engine_free(p->e);
 	pthread_mutex_destroy(&p->qlock);
+	free(p->strips);
 	free(p);
 }
 

@@ -42,3 +42,26 @@ void mixdown_player_get_status(mixdown_player *p, mixdown_player_status *st)
 	memset(st, 0, sizeof *st);
 	st->peak_dbfs = -INFINITY;
 }
+
+mixdown_status mixdown_player_reload(mixdown_player *p, const char *path, mixdown_error *err)
+{
+	(void)p;
+	(void)path;
+	return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, (mxd_loc){ 0, 0 }, NULL, "no real-time playback in this build");
+}
+
+size_t mixdown_player_strips(mixdown_player *p, mixdown_strip_state *out, size_t max)
+{
+	(void)p;
+	(void)out;
+	(void)max;
+	return 0;
+}
+
+size_t mixdown_player_meters(mixdown_player *p, mixdown_strip_meter *out, size_t max)
+{
+	(void)p;
+	(void)out;
+	(void)max;
+	return 0;
+}

@@ -1,0 +1,109 @@
+/* mixdown — the engine's private state, shared by the files of src/graph that
+ * build it (engine.c), steer it live (engine_live.c) and meter it
+ * (engine_meter.c). Nothing outside src/graph includes this.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Ownership: the engine owns every buffer and processor reachable from it;
+ * all of it is allocated in mixdown_engine_create() and freed in
+ * mixdown_engine_free(). Threads: as engine.h says for each function.
+ */
+#ifndef MIXDOWN_GRAPH_ENGINE_INTERNAL_H
+#define MIXDOWN_GRAPH_ENGINE_INTERNAL_H
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dsp/delay.h"
+#include "dsp/smooth.h"
+#include "graph/clip_player.h"
+#include "graph/insert_slot.h"
+#include "graph/panner.h"
+#include "graph/routing.h"
+#include "graph/strip_auto.h"
+#include "mixdown/mixdown.h"
+#include "session/model.h"
+
+/* A fixed delay for one connection or tap (latency compensation). */
+typedef struct {
+	uint32_t channels, delay;
+	mxd_delay line[MXD_MAX_CHANNELS];
+} pdc_line;
+
+#define SMOOTH_MS 10.0 /* fader, mute and send-level ramps */
+
+typedef struct {
+	size_t src, dst;
+	const mxd_send *send;   /* NULL for the main output */
+	const mxd_insert *key;  /* non-NULL: a sidechain edge (see routing.h) */
+	size_t key_insert;
+	const mxd_lane *follow; /* non-NULL: an automation lane follows src (no audio) */
+	mxd_smooth level;
+	int level_lane;         /* sends: index of the lane automating the level, or -1 */
+	pdc_line pdc;
+	float *key_buf[MXD_MAX_CHANNELS]; /* sidechain edges: the aligned key signal */
+} edge_rt;
+
+typedef struct {
+	const mxd_strip *strip;
+	uint32_t in_ch, out_ch;
+	float *in[MXD_MAX_CHANNELS];
+	float *out[MXD_MAX_CHANNELS];
+	float *pre[MXD_MAX_CHANNELS];   /* pre-fader tap (allocated when a pre send exists) */
+	bool has_pre;
+	mxd_insert_slot *slots;         /* one per session insert (bypassed: inert) */
+	edge_rt **key_of;               /* per insert: its sidechain edge or NULL */
+	size_t n_slots;
+	mxd_pan_matrix pan;
+	mxd_smooth fader;               /* fader x mute x solo, linear */
+	mxd_smooth pre_gain;            /* mute x solo, for pre-fader sends */
+	mxd_strip_auto autom;           /* automation lanes (n == 0: none) */
+	double on;                      /* 0 when silenced by another strip's solo */
+	mxd_clip_player *clips;
+	size_t n_clips;
+	uint32_t own_latency, latency_out;
+	bool tap_enabled;
+	pdc_line tap_line;
+	float *tap[MXD_MAX_CHANNELS];
+	double live_gain_db;            /* live overrides (mxd_engine_live_*) */
+	bool live_mute, pan_pending;
+	mxd_pan_matrix pan_to;          /* pan_pending: the matrix the next block ramps to */
+	/* Level meter of the output (post fader), accumulated while the engine's
+	 * `metering` is on and handed over by mxd_engine_node_meter_take(). */
+	float meter_peak;
+	double meter_sumsq;
+	uint64_t meter_frames;
+} node_rt;
+
+struct mixdown_engine {
+	const mxd_session *s;
+	mxd_routing routing;
+	node_rt *nodes;
+	size_t n_nodes;
+	edge_rt *edges;
+	size_t n_edges;
+	uint32_t channels, max_block;
+	double rate;
+	int64_t start, length;  /* timeline frames */
+	int64_t t;              /* timeline frame of the next graph block */
+	uint32_t latency;
+	int64_t preroll_left;
+	float *scratch[MXD_MAX_CHANNELS];
+	float *tmp[MXD_MAX_CHANNELS];
+	double *send_gain;      /* max_block per-sample send gains */
+	uint64_t nonfinite;
+	mxd_track_source_fn source; /* non-NULL: tracks' inputs come from the host */
+	void *source_user;
+	bool metering;          /* accumulate node_rt.meter_* (mxd_engine_set_metering) */
+};
+
+/* dB to linear gain; -144 dB and below is silence. */
+static inline double mxd_db_to_gain(double db)
+{
+	return db <= -144.0 ? 0.0 : pow(10.0, db / 20.0);
+}
+
+/* engine_meter.c: add a node's output block to its level meter. */
+void mxd_engine_meter_accumulate(node_rt *nd, uint32_t n);
+
+#endif
