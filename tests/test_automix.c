@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analysis/analysis.h"
 #include "automix/automix.h"
 #include "demo/demo.h"
 #include "harness.h"
@@ -621,11 +622,67 @@ static void t_space_genres(void)
 	}
 }
 
+/* A spectrum whose octaves follow the stem's MUSDB18 target (each octave's
+ * power split over its three one-third-octave bands), shifted by `offset`
+ * and with `bump` dB added in octave `bump_oct`. */
+static void tonal_spectrum(mixdown_analysis *a, mxd_stem stem, double offset, size_t bump_oct, double bump)
+{
+	a->spectrum.valid = true;
+	for (size_t k = 0; k < MIXDOWN_BANDS; k++)
+		a->spectrum.level[k] = -INFINITY;
+	for (size_t o = 0; o < MXD_STEM_OCTAVES; o++)
+		for (size_t k = 3 * o + 1; k <= 3 * o + 3 && k < MIXDOWN_BANDS; k++)
+			a->spectrum.level[k] = mxd_stem_octave_level(stem, o) + offset - 10.0 * log10(3.0) +
+					       (o == bump_oct ? bump : 0.0);
+}
+
+static void t_tonal_target(void)
+{
+	mixdown_analysis *a = calloc(1, sizeof *a);
+	mxa_track t = { .role = MXA_LEAD_VOCAL, .a = a };
+	double hz = 0, g = 0;
+	char why[MXA_REASON];
+	/* On target (any level): nothing to do. */
+	tonal_spectrum(a, MXD_STEM_VOCALS, -31.0, 99, 0.0);
+	CHECK(!mxa_tonal_cut(&t, 100.0, &hz, &g, why, sizeof why));
+	/* +10 dB in the 500 Hz octave: (10 - 3) / 2 = 3.5, clamped to a 3 dB cut there. */
+	tonal_spectrum(a, MXD_STEM_VOCALS, -25.0, 4, 10.0);
+	CHECK(mxa_tonal_cut(&t, 100.0, &hz, &g, why, sizeof why));
+	CHECK_NEAR(hz, 500.0, 1e-9);
+	CHECK_NEAR(g, -3.0, 1e-9);
+	CHECK(strstr(why, "vocal") != NULL);
+	/* +7 dB in the 2 kHz octave of a guitar: a 2.0 dB cut at 2 kHz. */
+	t.role = MXA_EGUITAR;
+	tonal_spectrum(a, MXD_STEM_OTHER, -40.0, 6, 7.0);
+	CHECK(mxa_tonal_cut(&t, 100.0, &hz, &g, why, sizeof why));
+	CHECK_NEAR(hz, 2000.0, 1e-9);
+	CHECK_NEAR(g, -2.0, 1e-9);
+	/* +5 dB stays below the 6 dB threshold. */
+	tonal_spectrum(a, MXD_STEM_OTHER, -40.0, 6, 5.0);
+	CHECK(!mxa_tonal_cut(&t, 100.0, &hz, &g, why, sizeof why));
+	/* An octave below twice the high-pass corner is not judged. */
+	tonal_spectrum(a, MXD_STEM_OTHER, -40.0, 4, 10.0);
+	CHECK(!mxa_tonal_cut(&t, 300.0, &hz, &g, why, sizeof why));
+	/* The loudness the cut takes: all of a spectrum in the cut's centre band
+	 * loses the full 3 dB; a spread spectrum loses less, but some. */
+	for (size_t k = 0; k < MIXDOWN_BANDS; k++)
+		a->spectrum.level[k] = k == 14 ? -20.0 : -INFINITY; /* the 501 Hz band */
+	CHECK_NEAR(mxa_peak_loudness_change(&t, 48000.0, 501.187, -3.0, 1.0), -3.0, 0.01);
+	tonal_spectrum(a, MXD_STEM_OTHER, -40.0, 4, 10.0);
+	double dl = mxa_peak_loudness_change(&t, 48000.0, 500.0, -3.0, 1.0);
+	CHECK(dl < -0.5 && dl > -3.0);
+	/* A kick has no tonal target of its own (the drum stem is a whole kit). */
+	t.role = MXA_KICK;
+	tonal_spectrum(a, MXD_STEM_DRUMS, -30.0, 4, 12.0);
+	CHECK(!mxa_tonal_cut(&t, 30.0, &hz, &g, why, sizeof why));
+	free(a);
+}
+
 int main(void)
 {
 	static const mxt_case cases[] = {
 		MXT(t_names_lmms), MXT(t_names_abbrev), MXT(t_demo_roles), MXT(t_planted), MXT(t_balance_render), MXT(t_cli),
-		MXT(t_eq_dynamics_space), MXT(t_space_genres),
+		MXT(t_eq_dynamics_space), MXT(t_space_genres), MXT(t_tonal_target),
 	};
 	return MXT_RUN(cases);
 }

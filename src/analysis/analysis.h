@@ -259,6 +259,13 @@ void mxd_fb_tone(mxd_fb_list *l, const mixdown_analysis *a); /* feedback_tone.c 
  * one). 0, or -1 when an add ran out of memory (the list is freed). */
 int mxd_fb_finish(mxd_fb_list *l, mixdown_feedback **out, size_t *n_out);
 const char *mxd_fmt_hz(char *buf, size_t n, double hz); /* "63 Hz", "3.1 kHz" */
+/* target_builtin.c: the MUSDB18 per-stem average spectra (Sony FxNorm-automix
+ * features, MIT; ../shared/docs/mixing-knowledge.md 2.2) in octave bands
+ * 31.5 Hz .. 16 kHz (octave o = spectrum grid band 3o + 2), dB re. the 1 kHz
+ * band; NAN out of range. Read-only data, any thread. */
+typedef enum { MXD_STEM_VOCALS, MXD_STEM_DRUMS, MXD_STEM_BASS, MXD_STEM_OTHER } mxd_stem;
+#define MXD_STEM_OCTAVES 10
+double mxd_stem_octave_level(mxd_stem stem, size_t oct);
 
 /* analyze.c: the streaming analyzer. */
 typedef struct mxd_analyzer mxd_analyzer;

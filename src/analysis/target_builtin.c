@@ -39,8 +39,8 @@
 
 #include "analysis/analysis.h"
 
-#define N_OCT 10 /* octave bands 31.5 Hz .. 16 kHz = grid bands 2, 5, ..., 29 */
-enum { VOCALS, DRUMS, BASS, OTHER, N_STEMS };
+#define N_OCT MXD_STEM_OCTAVES /* octave bands 31.5 Hz .. 16 kHz = grid bands 2, 5, ..., 29 */
+enum { VOCALS = MXD_STEM_VOCALS, DRUMS = MXD_STEM_DRUMS, BASS = MXD_STEM_BASS, OTHER = MXD_STEM_OTHER, N_STEMS };
 
 /* FxNorm-automix features_MUSDB18, octave-band summary, dB re. the 1 kHz band. */
 static const double stem_oct[N_STEMS][N_OCT] = {
@@ -49,6 +49,11 @@ static const double stem_oct[N_STEMS][N_OCT] = {
 	{ 12.3, 19.8, 22.9, 17.1, 5.8, 0, -1.6, -7.1, -22.5, -26.2 },    /* bass */
 	{ -12.9, -8.6, -2.7, 2.1, 1.8, 0, -0.2, -4.5, -16.8, -26.4 },    /* other */
 };
+
+double mxd_stem_octave_level(mxd_stem stem, size_t oct)
+{
+	return (unsigned)stem < N_STEMS && oct < N_OCT ? stem_oct[stem][oct] : NAN;
+}
 
 /* ANSI S3.5-1997 Table 3, standard speech spectrum level, normal effort (dB/Hz),
  * one-third-octave bands 160 Hz .. 8 kHz = grid bands 9 .. 26. */

@@ -227,6 +227,15 @@ void mxa_stage_dynamics(mxa_plan *p); /* dynamics.c: compressors, de-essers, dru
 void mxa_stage_space(mxa_plan *p);   /* space.c: reverb and delay returns, sends */
 void mxa_stage_master(mxa_plan *p);  /* balance.c: master target */
 
+/* tonal.c: one peaking cut (hz, gain_db < 0, reason) where the track's
+ * octave spectrum stands out most above its role's tonal target; false when
+ * none is due (no target for the role, no spectrum, or nothing stands out).
+ * hp_hz: the track's high-pass corner (0 = none). */
+bool mxa_tonal_cut(const mxa_track *t, double hp_hz, double *hz, double *gain_db, char *reason, size_t len);
+/* Loudness change (dB, BS.1770 K-weighted) that a peaking band (RBJ, at
+ * `rate` Hz) makes on the track's measured spectrum; 0 without one. */
+double mxa_peak_loudness_change(const mxa_track *t, double rate, double hz, double gain_db, double q);
+
 /* Loudness change (dB) of a track's pan/width setting relative to centre
  * and width 1 (pan.c), so the balance stage can compensate it. */
 double mxa_pan_loudness_change(const mxa_track *t);

@@ -27,6 +27,10 @@
  * third of an octave merge (the deeper one is kept). Kick and bass are never
  * cut below 200 Hz, their own range.
  *
+ * Tonal target: then at most one more cut where the track's octave spectrum
+ * stands out most above its role's typical spectrum (tonal.c); the fader makes
+ * up the loudness that cut takes (K-weighted, on the measured spectrum).
+ *
  * Units: Hz, dB. Control thread only (no allocation beyond the stack).
  */
 #include <math.h>
@@ -42,6 +46,7 @@
 #define CUT_MIN_DB 2.0
 #define CUT_MAX_DB 4.0
 #define MAX_CUTS 2
+#define TONAL_Q 1.0      /* tonal.c: about 1.4 octaves wide */
 #define LOW_END_HZ 200.0 /* kick and bass are not cut below this */
 
 /* High-pass corner range per role, Hz (our choice; common engineering
@@ -216,6 +221,29 @@ void mxa_stage_eq(mxa_plan *p)
 			snprintf(yaml, sizeof yaml, "{ type: eq, bands: [ { type: peak, freq: %.0f, gain: %.1f, q: %.1f } ] }",
 				 cuts[k].hz, cuts[k].gain, CUT_Q);
 			mxa_track_add_insert(t, yaml, cuts[k].reason);
+		}
+		/* Toward the role's tonal target, unless a masking cut already
+		 * works within two thirds of an octave of the same place. */
+		double thz, tgain;
+		if (mxa_tonal_cut(t, hz >= HP_MIN_HZ ? hz : 0.0, &thz, &tgain, reason, sizeof reason)) {
+			bool near = false;
+			for (size_t k = 0; k < nc; k++)
+				near |= fabs(log2(cuts[k].hz / thz)) < 2.0 / 3.0;
+			if (!near) {
+				snprintf(yaml, sizeof yaml,
+					 "{ type: eq, bands: [ { type: peak, freq: %.0f, gain: %.1f, q: %.1f } ] }", thz,
+					 tgain, TONAL_Q);
+				mxa_track_add_insert(t, yaml, reason);
+				/* A broad cut lowers the track's loudness: the fader
+				 * makes it up, so the balance stage's levels hold. */
+				double dl = mxa_peak_loudness_change(t, p->rate > 0 ? p->rate : 48000.0, thz, tgain, TONAL_Q);
+				if (dl < -0.05) {
+					t->fader = mxa_round1(t->fader - dl);
+					size_t used = strlen(t->reason[MXA_D_FADER]);
+					snprintf(t->reason[MXA_D_FADER] + used, MXA_REASON - used,
+						 " (+%.1f dB for the tonal cut)", -dl);
+				}
+			}
 		}
 	}
 }
