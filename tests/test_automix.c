@@ -678,11 +678,91 @@ static void t_tonal_target(void)
 	free(a);
 }
 
+/* A drum loop: a decaying 60 Hz kick on every beat and a 30 ms noise hat on
+ * every eighth note, `secs` long at `bpm`, mono 44.1 kHz. */
+static int write_loop(const char *path, double bpm, double secs)
+{
+	const int rate = 44100;
+	int64_t n = (int64_t)(secs * rate);
+	float *x = calloc((size_t)n, sizeof *x), *noise = malloc(sizeof(float) * (size_t)n);
+	mxt_noise(noise, n, 0.2, 99u);
+	double eighth = 30.0 / bpm;
+	for (int k = 0; k * eighth < secs; k++) {
+		int64_t at = (int64_t)llround(k * eighth * rate);
+		for (int64_t i = 0; i < rate / 4 && at + i < n; i++) {
+			double t = (double)i / rate;
+			if (k % 2 == 0)
+				x[at + i] += (float)(0.6 * exp(-t / 0.06) * sin(2 * M_PI * 60.0 * t));
+			if (t < 0.03)
+				x[at + i] += (float)(noise[at + i] * exp(-t / 0.01));
+		}
+	}
+	int rc = mxt_write_audio(path, x, n, 1, rate, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+	free(x);
+	free(noise);
+	return rc;
+}
+
+static void t_tempo(void)
+{
+	const char *dir = mxt_tempdir();
+	static const double tempi[] = { 96.0, 137.0, 174.0 };
+	for (size_t i = 0; i < 3; i++) {
+		const char *path = mxt_path(dir, "loop.wav");
+		CHECK(write_loop(path, tempi[i], 20.0) == 0);
+		double conf = 0;
+		mixdown_error err = { 0 };
+		double bpm = mxd_tempo_estimate(&path, 1, &conf, &err);
+		fprintf(stderr, "# loop at %.1f bpm: estimated %.2f (confidence %.2f)\n", tempi[i], bpm, conf);
+		CHECK_NEAR(bpm, tempi[i], 0.1);
+		CHECK(conf > 0.5);
+	}
+	/* The demo song's rhythm section: 108 bpm. */
+	if (demo()) {
+		char paths[4][600];
+		const char *pp[4];
+		static const char *const rhythm[] = { "kick", "snare", "hats", "bass" };
+		for (size_t k = 0; k < 4; k++) {
+			snprintf(paths[k], sizeof paths[k], "%s/%s.wav", demo(), rhythm[k]);
+			pp[k] = paths[k];
+		}
+		double bpm = mxd_tempo_estimate(pp, 4, NULL, NULL);
+		fprintf(stderr, "# demo rhythm section: estimated %.2f bpm (108)\n", bpm);
+		CHECK_NEAR(bpm, 108.0, 0.1);
+		/* automix writes it as the session's tempo and times the delay to
+		 * a dotted eighth: 45000 / 108 = 416.7 ms */
+		mixdown_automix *p = plan_dir(demo(), "pop");
+		CHECK(p != NULL);
+		if (p) {
+			CHECK_NEAR(p->tempo_bpm, 108.0, 1e-9);
+			bool timed = false;
+			for (size_t k = 0; k < p->n_aux; k++)
+				timed |= strstr(p->aux[k].inserts_yaml, "type: delay, time: 416.7,") != NULL;
+			CHECK(timed);
+			mixdown_automix_free(p);
+		}
+	}
+	/* Steady noise has no pulse; a missing file is an error. */
+	const char *noise = mxt_path(dir, "noise.wav");
+	int64_t n = 44100 * 10;
+	float *x = malloc(sizeof(float) * (size_t)n);
+	mxt_noise(x, n, 0.3, 5u);
+	CHECK(mxt_write_audio(noise, x, n, 1, 44100, SF_FORMAT_WAV | SF_FORMAT_FLOAT) == 0);
+	free(x);
+	double conf = 1;
+	CHECK(isnan(mxd_tempo_estimate(&noise, 1, &conf, NULL)));
+	const char *missing = mxt_path(dir, "nope.wav");
+	mixdown_error err = { 0 };
+	CHECK(isnan(mxd_tempo_estimate(&missing, 1, NULL, &err)));
+	CHECK_STR_CONTAINS(err.file, "nope.wav");
+}
+
 int main(void)
 {
 	static const mxt_case cases[] = {
 		MXT(t_names_lmms), MXT(t_names_abbrev), MXT(t_demo_roles), MXT(t_planted), MXT(t_balance_render), MXT(t_cli),
 		MXT(t_eq_dynamics_space), MXT(t_space_genres), MXT(t_tonal_target),
+		MXT(t_tempo),
 	};
 	return MXT_RUN(cases);
 }

@@ -266,6 +266,10 @@ const char *mxd_fmt_hz(char *buf, size_t n, double hz); /* "63 Hz", "3.1 kHz" */
 typedef enum { MXD_STEM_VOCALS, MXD_STEM_DRUMS, MXD_STEM_BASS, MXD_STEM_OTHER } mxd_stem;
 #define MXD_STEM_OCTAVES 10
 double mxd_stem_octave_level(mxd_stem stem, size_t oct);
+/* tempo.c: tempo (BPM, 60..200) of files played together, from the
+ * periodicity of their summed onsets; NAN when no steady pulse (or on error,
+ * then err is set). confidence (may be NULL): 0..1. Control thread. */
+double mxd_tempo_estimate(const char *const *paths, size_t n, double *confidence, mixdown_error *err);
 
 /* analyze.c: the streaming analyzer. */
 typedef struct mxd_analyzer mxd_analyzer;

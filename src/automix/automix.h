@@ -193,6 +193,8 @@ struct mixdown_automix {
 	size_t lead;              /* index into t, or (size_t)-1 */
 	double mix_estimate;      /* LUFS: the estimated loudness of the sum */
 	double lr_balance;        /* sum of pan * power weight over the total weight (-1..1) */
+	double tempo_bpm;         /* estimated from the rhythm stems (space stage); NAN = no steady pulse */
+	char tempo_reason[MXA_REASON];
 	char master_preset[32];
 	double master_loudness;   /* LUFS target; NAN = the preset's */
 	char master_reason[MXA_REASON * 2];

@@ -307,6 +307,7 @@ mixdown_status mixdown_automix_plan(const char *const *inputs, size_t n, const m
 	if (!p)
 		return MIXDOWN_ERR_NOMEM;
 	p->lead = (size_t)-1;
+	p->tempo_bpm = NAN;
 	p->master_loudness = NAN;
 	p->reference_lufs = NAN;
 	if (mxa_genre_parse(opt->genre ? opt->genre : "pop", &p->genre) != 0) {

@@ -9,10 +9,15 @@
  *    hip-hop room 0.8 s, electronic hall 2.5 s, acoustic hall 2.2 s,
  *    classical hall 2.6 s), pre-delay 20 ms (keeps the source's attack
  *    clear of the tail);
- *  - "Delay": 250 ms (rock: a 110 ms slap-back), feedback 0.25, repeats
- *    darkened (high-cut 5 kHz in the loop) and thinned (low-cut 300 Hz). Not
- *    tempo-synced: the stems carry no tempo; set `time` to the song's (a
- *    1/8 note is 30000/bpm ms).
+ *  - "Delay": a dotted eighth note at the song's tempo (0.75 beat: the
+ *    repeats fall between the beats, on the groove) — the tempo estimated
+ *    from the rhythm stems (kick, snare, hi-hat, toms, overheads,
+ *    percussion, bass; all stems when there are none; analysis.h
+ *    mxd_tempo_estimate), also written as the session's `tempo:`; 250 ms
+ *    when no steady pulse is found; rock: a 110 ms slap-back whatever the
+ *    tempo (a slap-back is a fixed short echo by convention). Feedback 0.25,
+ *    repeats darkened (high-cut 5 kHz in the loop) and thinned (low-cut
+ *    300 Hz).
  * Sends (post-fader, dB) by role, plus a genre offset: lead vocal -16,
  * backing vocals -13, snare -20, toms -22, overheads -24, percussion -20,
  * guitars -20/-18 (electric/acoustic), piano -18, keys/synth -20, pad -24,
@@ -32,6 +37,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "analysis/analysis.h"
 #include "automix/automix.h"
 
 #define NONE -INFINITY
@@ -107,6 +113,31 @@ static void unique_name(const mxa_plan *p, const char *base, char *out, size_t c
 	}
 }
 
+/* The song's tempo from its rhythm stems (all stems when none has a
+ * rhythm role) into p->tempo_bpm; false when no steady pulse was found. */
+static bool estimate_tempo(mxa_plan *p)
+{
+	const char *paths[64];
+	size_t n = 0;
+	for (int pass = 0; pass < 2 && n == 0; pass++)
+		for (size_t i = 0; i < p->n && n < 64; i++) {
+			mxa_role r = p->t[i].role;
+			bool rhythm = r == MXA_KICK || r == MXA_SNARE || r == MXA_HIHAT || r == MXA_TOMS ||
+				      r == MXA_OVERHEADS || r == MXA_PERCUSSION || r == MXA_BASS;
+			if (rhythm || pass == 1)
+				paths[n++] = p->t[i].path;
+		}
+	double conf = 0.0;
+	double bpm = n ? mxd_tempo_estimate(paths, n, &conf, NULL) : NAN;
+	if (!isfinite(bpm))
+		return false;
+	p->tempo_bpm = mxa_round1(bpm);
+	snprintf(p->tempo_reason, sizeof p->tempo_reason,
+		 "tempo %.1f bpm: estimated from the onsets of %zu stem%s (confidence %.2f)", p->tempo_bpm, n,
+		 n == 1 ? "" : "s", conf);
+	return true;
+}
+
 void mxa_stage_space(mxa_plan *p)
 {
 	if (p->genre == MXA_PODCAST || (unsigned)p->genre >= MXA_N_GENRES)
@@ -133,14 +164,20 @@ void mxa_stage_space(mxa_plan *p)
 	}
 	if (n_echo) {
 		unique_name(p, "Delay", echo, sizeof echo);
+		double ms = genre_space[p->genre].delay_ms;
+		char timing[160];
+		if (p->genre == MXA_ROCK)
+			snprintf(timing, sizeof timing, "%.0f ms slap-back", ms);
+		else if (estimate_tempo(p)) {
+			ms = 45000.0 / p->tempo_bpm; /* 0.75 beat */
+			snprintf(timing, sizeof timing, "%.1f ms, a dotted 1/8 at %.1f bpm", ms, p->tempo_bpm);
+		} else
+			snprintf(timing, sizeof timing, "%.0f ms (no steady pulse found in the stems: not tempo-synced)", ms);
 		snprintf(yaml, sizeof yaml,
-			 "[ { type: delay, time: %.0f, feedback: 0.25, low_cut: 300, high_cut: 5000, mix: 1 }, "
+			 "[ { type: delay, time: %.1f, feedback: 0.25, low_cut: 300, high_cut: 5000, mix: 1 }, "
 			 "{ type: eq, bands: [ { type: highpass, freq: 300, slope: 12 } ] } ]",
-			 genre_space[p->genre].delay_ms);
-		snprintf(reason, sizeof reason,
-			 "delay return: %.0f ms%s, darkened repeats, high-passed at 300 Hz; not tempo-synced (set time to "
-			 "30000/bpm ms for 1/8 notes)",
-			 genre_space[p->genre].delay_ms, p->genre == MXA_ROCK ? " slap-back" : "");
+			 ms);
+		snprintf(reason, sizeof reason, "delay return: %s, darkened repeats, high-passed at 300 Hz", timing);
 		mxa_plan_add_aux(p, echo, yaml, reason);
 	}
 	for (size_t i = 0; i < p->n; i++) {

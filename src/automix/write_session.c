@@ -96,7 +96,12 @@ static void write_all(FILE *f, const mxa_plan *p, const char *sdir, const char *
 			p->removed[i].reason);
 	for (size_t i = 0; i < p->n_notes; i++)
 		fprintf(f, "# Note: %s\n", p->notes[i]);
-	fprintf(f, "mixdown: 1\nsample_rate: %.0f\ntracks:\n", p->rate);
+	fprintf(f, "mixdown: 1\nsample_rate: %.0f\n", p->rate);
+	if (isfinite(p->tempo_bpm)) {
+		comment(f, "", p->tempo_reason);
+		fprintf(f, "tempo: %.1f\n", p->tempo_bpm);
+	}
+	fprintf(f, "tracks:\n");
 	for (size_t i = 0; i < p->n; i++)
 		write_track(f, p, &p->t[i], sdir);
 	fprintf(f, "buses:\n");
