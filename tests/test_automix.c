@@ -134,6 +134,48 @@ static void t_names_lmms(void)
 	mixdown_automix_free(p);
 }
 
+/* The LMMS stems renamed track1..9: roles from the audio alone. */
+static void t_roles_lmms_audio(void)
+{
+	struct stat st;
+	if (stat(LMMS, &st) != 0) {
+		SKIP("%s absent", LMMS);
+		return;
+	}
+	static const char *const files[] = { "1_E-Piano", "2_Bass_Slap_02", "3_Strings__high_", "4_Strings__low_",
+					     "5_BD_03", "7_Snare_06", "8_Open_HiHat_02", "9_Closed_HihHat_03" };
+	/* E-piano: keys; high strings: a pad (not told apart from audio). */
+	static const mxa_role want[] = { MXA_KEYS, MXA_BASS, MXA_PAD, MXA_STRINGS, MXA_KICK, MXA_SNARE, MXA_HIHAT, MXA_HIHAT };
+	const char *dir = mxt_tempdir();
+	for (size_t i = 0; i < 8; i++) {
+		char src[700], dst[700];
+		snprintf(src, sizeof src, "%s/%s.wav", LMMS, files[i]);
+		snprintf(dst, sizeof dst, "%s/track%zu.wav", dir, i + 1);
+		int64_t n;
+		int ch, rate;
+		float *x = mxt_read_audio(src, &n, &ch, &rate, NULL);
+		CHECK(x && mxt_write_audio(dst, x, n, ch, rate, SF_FORMAT_WAV | SF_FORMAT_FLOAT) == 0);
+		free(x);
+	}
+	mixdown_automix *p = plan_dir(dir, NULL);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	for (size_t i = 0; i < 8; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "track%zu", i + 1);
+		const mxa_track *t = find(p, name);
+		CHECK(t && t->role_from_audio);
+		if (t && t->role != want[i])
+			fprintf(stderr, "# %s (%s): %s, expected %s\n", name, files[i], mxa_role_name(t->role),
+				mxa_role_name(want[i]));
+		CHECK(t && t->role == want[i]);
+	}
+	/* the reggae's 90 bpm, from kick, bass, snare and hats */
+	CHECK_NEAR(p->tempo_bpm, 90.0, 0.1);
+	mixdown_automix_free(p);
+}
+
 static void t_names_abbrev(void)
 {
 	static const struct {
@@ -717,6 +759,14 @@ static void t_tempo(void)
 		CHECK_NEAR(bpm, tempi[i], 0.1);
 		CHECK(conf > 0.5);
 	}
+	/* 8 s (the LMMS stems' length): 12.8 beats at 96 bpm, still enough */
+	{
+		const char *path = mxt_path(dir, "short.wav");
+		CHECK(write_loop(path, 96.0, 8.0) == 0);
+		double bpm = mxd_tempo_estimate(&path, 1, NULL, NULL);
+		fprintf(stderr, "# 8 s loop at 96.0 bpm: estimated %.2f\n", bpm);
+		CHECK_NEAR(bpm, 96.0, 0.2);
+	}
 	/* The demo song's rhythm section: 108 bpm. */
 	if (demo()) {
 		char paths[4][600];
@@ -760,7 +810,7 @@ static void t_tempo(void)
 int main(void)
 {
 	static const mxt_case cases[] = {
-		MXT(t_names_lmms), MXT(t_names_abbrev), MXT(t_demo_roles), MXT(t_planted), MXT(t_balance_render), MXT(t_cli),
+		MXT(t_names_lmms), MXT(t_roles_lmms_audio), MXT(t_names_abbrev), MXT(t_demo_roles), MXT(t_planted), MXT(t_balance_render), MXT(t_cli),
 		MXT(t_eq_dynamics_space), MXT(t_space_genres), MXT(t_tonal_target),
 		MXT(t_tempo),
 	};

@@ -23,8 +23,9 @@
  * at lag 0 (0..1); below 0.05 the result is NAN (no steady pulse).
  * Stems at different rates are summed frame by frame (their envelope rates
  * differ by under 0.3 %); the first file's envelope rate converts the lag.
- * At most the first MAX_SECONDS of each file are read; at least 12 s are
- * needed (two lengths of the longest refined lag), else NAN.
+ * At most the first MAX_SECONDS of each file are read; at least 3 s are
+ * needed (two periods at 40 BPM), else NAN; files shorter than eight beats
+ * refine on an earlier repetition.
  *
  * Units: BPM; Hz. Allocates the envelope (200 floats per second); frees it.
  */
@@ -39,7 +40,7 @@
 #define ENV_HZ 200.0
 #define MAX_SECONDS 180.0
 #define MIN_CONFIDENCE 0.05
-#define REFINE 4 /* the period is refined on the 4th repetition of the pulse */
+#define REFINE 4 /* the period is refined on the 4th repetition of the pulse (if the file is long enough) */
 
 static double autocorr(const double *x, size_t n, size_t lag)
 {
@@ -147,7 +148,7 @@ double mxd_tempo_estimate(const char *const *paths, size_t n, double *confidence
 	free(pre);
 	size_t lag_min = (size_t)floor(60.0 * ENV_HZ / 240.0), lag_max = (size_t)ceil(60.0 * ENV_HZ / 40.0);
 	double r0 = autocorr(hp, len, 0);
-	if (!(r0 > 0.0) || len < 2 * REFINE * lag_max) {
+	if (!(r0 > 0.0) || len < 2 * lag_max) {
 		free(hp);
 		return NAN;
 	}
@@ -173,9 +174,12 @@ double mxd_tempo_estimate(const char *const *paths, size_t n, double *confidence
 	 * REFINE-th repetition, found near REFINE x lag, pins the period
 	 * REFINE times finer; a parabola through its neighbours refines it
 	 * further. */
-	size_t far = REFINE * best, peak = far;
+	size_t refine = REFINE;
+	while (refine > 1 && 2 * refine * best > len) /* short files: an earlier repetition */
+		refine--;
+	size_t far = refine * best, peak = far;
 	double pr = -INFINITY;
-	for (size_t lag = far - REFINE; lag <= far + REFINE; lag++) {
+	for (size_t lag = far - refine; lag <= far + refine; lag++) {
 		double r = autocorr(hp, len, lag);
 		if (r > pr) {
 			pr = r;
@@ -188,5 +192,5 @@ double mxd_tempo_estimate(const char *const *paths, size_t n, double *confidence
 	free(hp);
 	if (confidence)
 		*confidence = best_r / r0;
-	return 60.0 * env_hz * REFINE / ((double)peak + d);
+	return 60.0 * env_hz * (double)refine / ((double)peak + d);
 }

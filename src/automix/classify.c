@@ -6,12 +6,14 @@
  *  - top share: power above 2 kHz (broad[2] + broad[3]);
  *  - spectral centroid (Hz);
  *  - order: a peaky part with a noisy top (20..60% above 2 kHz) is a snare
- *    even with a strong body; then low parts, cymbals, other hits, pads;
+ *    even with a strong body; then low parts (wide ones first), cymbals,
+ *    other hits, pads;
  *  - PLR, true (or sample) peak over integrated loudness (dB): the loudness
  *    is gated (BS.1770), so pauses between notes do not count and a high PLR
  *    means short transients over a quiet body (drums), a low one sustained
  *    notes;
- *  - stereo width (side/mid energy).
+ *  - stereo width (side/mid energy): a wide low part is low strings or a
+ *    low pad, never a bass or kick (those are centred in every mix).
  * The thresholds were set on the demo song's synthesized stems and checked
  * on the LMMS stems of ../shared/testdata (docs/automix.md lists them); they
  * are our choice, not a published classifier. Vocals are not recognized
@@ -25,6 +27,8 @@
 
 #define LOW_SHARE 0.6     /* mostly below 250 Hz: kick or bass */
 #define KICK_PLR 12.7     /* dB: a low part this peaky is a drum (demo kick 14.1, bass 11.3) */
+#define KICK_CENTROID 95.0 /* Hz: ... or one centred this low (demo kick 82, LMMS kick 68; basses 122, 191) */
+#define KICK_PLR_LOW 10.5 /* dB: ... with this much punch (LMMS kick 11.9) */
 #define TOP_SHARE 0.6     /* mostly above 2 kHz ... */
 #define TOP_CENTROID 5000.0 /* ... and centred above 5 kHz: cymbals */
 #define HAT_PLR 10.0
@@ -56,9 +60,16 @@ mxa_role mxa_role_from_audio(const mixdown_analysis *a, char *why, size_t cap)
 	if (plr >= SNARE_PLR && top >= SNARE_TOP && top < TOP_SHARE) {
 		r = cen >= 800.0 && cen <= 8000.0 ? MXA_SNARE : MXA_PERCUSSION;
 		what = "a hit with a noisy top";
+	} else if (low >= LOW_SHARE && width >= PAD_WIDTH && plr < PAD_PLR) {
+		r = MXA_STRINGS;
+		what = "low, wide and sustained (a bass is centred)";
 	} else if (low >= LOW_SHARE) {
-		r = plr >= KICK_PLR ? MXA_KICK : MXA_BASS;
-		what = r == MXA_KICK ? "low and percussive" : "low and sustained";
+		/* A kick's energy sits below ~90 Hz (its body and pitch drop); a
+		 * bass's harmonics pull its centroid higher, so a very low part
+		 * with some punch is a kick even with a long, boomy tail. */
+		bool kick = plr >= KICK_PLR || (cen < KICK_CENTROID && plr >= KICK_PLR_LOW);
+		r = kick ? MXA_KICK : MXA_BASS;
+		what = !kick ? "low and sustained" : plr >= KICK_PLR ? "low and percussive" : "very low and punchy";
 	} else if (top >= TOP_SHARE && cen >= TOP_CENTROID) {
 		r = plr >= HAT_PLR ? MXA_HIHAT : MXA_OVERHEADS;
 		what = r == MXA_HIHAT ? "bright and percussive" : "bright and sustained";
