@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "jack_util.h"
 #include "mixdown/mixdown.h"
 #include "util.h"
 
@@ -30,12 +31,18 @@
 #define SESSION_S 12.5
 #define CAP_FRAMES (RATE * 20)
 
-static pid_t jackd_pid = -1;
-static char server[64];
 
 static float *cap[2];
 static _Atomic int64_t cap_n;
 static jack_port_t *cap_port[2];
+static _Atomic int xruns; /* of the server, during the current try */
+
+static int on_xrun(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&xruns, 1);
+	return 0;
+}
 
 static int cap_process(jack_nframes_t n, void *arg)
 {
@@ -49,53 +56,6 @@ static int cap_process(jack_nframes_t n, void *arg)
 	return 0;
 }
 
-static void sleep_s(double s)
-{
-	struct timespec ts = { (time_t)s, (long)((s - floor(s)) * 1e9) };
-	nanosleep(&ts, NULL);
-}
-
-static void stop_jackd(void)
-{
-	if (jackd_pid > 0) {
-		kill(jackd_pid, SIGTERM);
-		for (int i = 0; i < 50 && waitpid(jackd_pid, NULL, WNOHANG) == 0; i++)
-			sleep_s(0.05);
-		kill(jackd_pid, SIGKILL);
-		waitpid(jackd_pid, NULL, 0);
-		jackd_pid = -1;
-	}
-}
-
-/* jackd in the background; a client that connects to it (NULL if it did not start). */
-static jack_client_t *start_jackd(void)
-{
-	snprintf(server, sizeof server, "mxt-play-%d", (int)getpid());
-	setenv("JACK_DEFAULT_SERVER", server, 1);
-	setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
-	jackd_pid = fork();
-	if (jackd_pid == 0) {
-		freopen("/dev/null", "w", stdout);
-		freopen("/dev/null", "w", stderr);
-		execlp("jackd", "jackd", "-n", server, "-r", "-d", "dummy", "-r", "48000", "-p", "256", (char *)NULL);
-		_exit(127);
-	}
-	if (jackd_pid < 0)
-		return NULL;
-	for (int i = 0; i < 100; i++) {
-		sleep_s(0.05);
-		if (waitpid(jackd_pid, NULL, WNOHANG) != 0) {
-			jackd_pid = -1;
-			return NULL;
-		}
-		jack_status_t st;
-		jack_client_t *c = jack_client_open("mxtcap", JackNoStartServer | JackServerName, &st, server);
-		if (c)
-			return c;
-	}
-	return NULL;
-}
-
 static int64_t first_nonzero(const float *a, const float *b, int64_t n)
 {
 	for (int64_t i = 0; i < n; i++)
@@ -104,13 +64,11 @@ static int64_t first_nonzero(const float *a, const float *b, int64_t n)
 	return -1;
 }
 
-static void quiet(const char *msg)
+/* One try; false when a JACK xrun (a dropped period on the overloaded
+ * machine, which shifts the capture) spoiled it and another try is due. */
+static bool play_once(bool last_try)
 {
-	(void)msg; /* jack_client_open's complaints while jackd is still starting */
-}
-
-static void t_play_equals_render_and_osc(void)
-{
+	bool done = true;
 	const char *dir = mxt_tempdir();
 	/* Track A: stereo noise, a clip with fades and gain; B: a mono sine
 	 * panned left, entering at 0.5 s with an S-curve fade. Sample 0 of the
@@ -140,16 +98,14 @@ static void t_play_equals_render_and_osc(void)
 	float *ref = mxt_read_audio(mxt_path(dir, "offline.wav"), &rn, &rch, &rrate, &rfmt);
 	CHECK(ref && rch == 2 && rrate == RATE);
 	if (!ref || rch != 2)
-		return;
+		return true;
 
-	jack_set_error_function(quiet);
-	jack_set_info_function(quiet);
-	jack_client_t *client = start_jackd();
+	jack_client_t *client = mxt_jackd_spawn("mxt-play", PERIOD, "mxtcap");
 	if (!client) {
-		stop_jackd();
+		mxt_jackd_kill();
 		free(ref);
 		SKIP("jackd -d dummy could not start");
-		return;
+		return true;
 	}
 	cap[0] = calloc(CAP_FRAMES, sizeof(float));
 	cap[1] = calloc(CAP_FRAMES, sizeof(float));
@@ -157,6 +113,8 @@ static void t_play_equals_render_and_osc(void)
 	cap_port[0] = jack_port_register(client, "in_1", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
 	cap_port[1] = jack_port_register(client, "in_2", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
 	jack_set_process_callback(client, cap_process, NULL);
+	jack_set_xrun_callback(client, on_xrun, NULL);
+	atomic_store(&xruns, 0);
 	CHECK(jack_activate(client) == 0);
 	CHECK_INT(jack_get_buffer_size(client), PERIOD);
 
@@ -175,7 +133,7 @@ static void t_play_equals_render_and_osc(void)
 	int64_t c0 = -1, sent_at = -1;
 	double waited = 0;
 	while (waited < 20.0) {
-		sleep_s(0.02);
+		mxt_sleep_s(0.02);
 		waited += 0.02;
 		int64_t n = atomic_load(&cap_n);
 		if (c0 < 0)
@@ -188,7 +146,7 @@ static void t_play_equals_render_and_osc(void)
 		sent_at = atomic_load(&cap_n);
 		lo_send(addr, "/track/A/gain", "f", -14.0f);
 		lo_send(addr, "/track/B/gain", "f", -15.0f);
-		sleep_s(0.5);
+		mxt_sleep_s(0.5);
 		/* Not understood: counted, no effect. */
 		lo_send(addr, "/track/nosuch/gain", "f", -60.0f);
 		lo_address_free(addr);
@@ -198,7 +156,7 @@ static void t_play_equals_render_and_osc(void)
 	int64_t n = atomic_load(&cap_n);
 	jack_deactivate(client);
 	jack_client_close(client);
-	stop_jackd();
+	mxt_jackd_kill();
 
 	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "mixdown play exited with status %d", status);
 	CHECK_MSG(c0 >= 0, "no sound captured");
@@ -209,18 +167,6 @@ static void t_play_equals_render_and_osc(void)
 	printf("# first sound at captured frame %lld; OSC sent at %lld (%.3f s into the session)\n", (long long)c0,
 	       (long long)sent_at, (double)(sent_at - c0) / RATE);
 
-	if (getenv("MXT_PLAY_DEBUG")) {
-		for (int64_t k = 0; k < 12; k++)
-			printf("# %lld cap %.6f %.6f ref %.6f %.6f\n", (long long)k, cap[0][c0 + k], cap[1][c0 + k], ref[2 * k],
-			       ref[2 * k + 1]);
-		for (int64_t off = -4096; off <= 4096; off++) {
-			int64_t eq = 0;
-			for (int64_t i = 5000; i < 6000; i++)
-				eq += cap[0][c0 + off + i] == ref[2 * i];
-			if (eq > 10)
-				printf("# offset %lld: %lld equal\n", (long long)off, (long long)eq);
-		}
-	}
 	/* 1: sample for sample equal to the offline render for 10 s. */
 	int64_t cmp = 10 * RATE, diff = 0;
 	double max_diff = 0;
@@ -233,8 +179,6 @@ static void t_play_equals_render_and_osc(void)
 			}
 		}
 	printf("# %lld frames compared, %lld samples differ (max %.3g)\n", (long long)cmp, (long long)diff, max_diff);
-	CHECK(n - c0 >= cmp);
-	CHECK_INT(diff, 0);
 
 	/* 2: the OSC change. Both faders go down by exactly 12 dB (A: -2 ->
 	 * -14, B: -3 -> -15), so once ramped the output is the render x
@@ -243,17 +187,17 @@ static void t_play_equals_render_and_osc(void)
 	double g = pow(10.0, -12.0 / 20.0);
 	int64_t start = -1, settled = -1;
 	for (int64_t f = sent_at - c0 - 4 * PERIOD; f < sent_at - c0 + RATE / 2 && c0 + f < n && f < rn; f++) {
-		bool changed = false, done = true;
+		bool changed = false, at_target = true;
 		for (int c = 0; c < 2; c++) {
 			double x = cap[c][c0 + f], r = ref[f * 2 + c];
 			if (fabs(x - r) > 1e-6)
 				changed = true;
 			if (fabs(x - r * g) > 1e-5)
-				done = false;
+				at_target = false;
 		}
 		if (changed && start < 0)
 			start = f;
-		if (!done)
+		if (!at_target)
 			settled = -1;
 		else if (settled < 0)
 			settled = f;
@@ -261,6 +205,19 @@ static void t_play_equals_render_and_osc(void)
 	int64_t s_rel = start - (sent_at - c0), e_rel = settled - (sent_at - c0);
 	printf("# OSC: change began %lld frames after the send, complete after %lld frames\n", (long long)s_rel,
 	       (long long)e_rel);
+	bool ok = n - c0 >= cmp && diff == 0 && start >= 0 && settled >= 0 && s_rel >= 0 && s_rel <= 2 * PERIOD &&
+		  e_rel <= 2 * PERIOD + 480 + PERIOD;
+	int xr = atomic_load(&xruns);
+	if (!ok && xr > 0) {
+		printf("# %d JACK xruns during this try (dropped periods shift the capture)%s\n", xr,
+		       last_try ? "" : ": again");
+		if (last_try)
+			SKIP("JACK xruns during every try: this machine cannot keep real time now");
+		done = last_try;
+		goto out;
+	}
+	CHECK(n - c0 >= cmp);
+	CHECK_INT(diff, 0);
 	CHECK(start >= 0 && settled >= 0);
 	CHECK(s_rel >= 0 && s_rel <= 2 * PERIOD);
 	CHECK(e_rel <= 2 * PERIOD + 480 + PERIOD); /* a period between the two sends at most */
@@ -268,12 +225,19 @@ out:
 	free(cap[0]);
 	free(cap[1]);
 	free(ref);
+	return done;
+}
+
+static void t_play_equals_render_and_osc(void)
+{
+	for (int k = 0; k < 3 && !play_once(k == 2); k++)
+		;
 }
 
 int main(void)
 {
 	static const mxt_case cases[] = { MXT(t_play_equals_render_and_osc) };
 	int rc = MXT_RUN(cases);
-	stop_jackd();
+	mxt_jackd_kill();
 	return rc;
 }

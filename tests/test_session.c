@@ -477,7 +477,7 @@ static void t_err_document(void)
 	SESSION_ERR("mixdown: one\n", 1, 10, "mixdown", "expected the format version 1, got \"one\"");
 	SESSION_ERR("tracks: []\nvolume: 3\n", 2, 1, "volume",
 		    "unknown key \"volume\" (valid keys: mixdown, sample_rate, channels, tempo, time_signature, "
-		    "range, tail, tracks, buses, master, export)");
+		    "range, tail, timeline_origin, tracks, buses, master, export)");
 	SESSION_ERR("tracks: []\ntrack: []\n", 2, 1, "track", "unknown key \"track\" (did you mean \"tracks\"?)");
 	SESSION_ERR("tracks: []\ntracks: []\n", 2, 1, "tracks",
 		    "duplicate key \"tracks\" (first given at line 1, column 1)");
@@ -527,7 +527,8 @@ static void t_err_types(void)
 	SESSION_ERR("tracks:\n  - name: A\n    clips: [ { file: a.wav, fade_curve: lin } ]\n", 3, 41,
 		    "tracks[0].clips[0].fade_curve",
 		    "expected linear, equal_power, exp, log or scurve, got \"lin\"");
-	SESSION_ERR("export: { format: mp3 }\n", 1, 19, "export.format", "expected wav, flac or aiff, got \"mp3\"");
+	SESSION_ERR("export: { format: wma }\n", 1, 19, "export.format",
+		    "expected wav, flac, aiff, rf64, ogg, opus or mp3, got \"wma\"");
 	SESSION_ERR("export: { bits: 8 }\n", 1, 17, "export.bits", "expected 16, 24 or 32f, got \"8\"");
 	SESSION_ERR("time_signature: 4/5\n", 1, 17, "time_signature",
 		    "the beat unit of 4/5 must be 1, 2, 4, 8, 16 or 32, got 5");

@@ -85,6 +85,14 @@ size_t mixdown_session_bus_count(const mixdown_session *session);
 const char *mixdown_session_bus_name(const mixdown_session *session, size_t i);
 /* The export file named in the session (resolved), or NULL. */
 const char *mixdown_session_export_file(const mixdown_session *session);
+/* The integrated loudness the session's `master: target:` aims at (LUFS; the
+ * preset's when only a preset is named), or NAN without a target. */
+double mixdown_session_target_loudness(const mixdown_session *session);
+/* A timeline position written as in the session: seconds ("62.5") or
+ * bar:beat[:tick] ("17:1", "17:1:240") on the session's tempo map, in
+ * seconds. MIXDOWN_ERR_USAGE (err names `text`) when it is not one. */
+mixdown_status mixdown_session_position(const mixdown_session *session, const char *text, double *seconds,
+					mixdown_error *err);
 
 /* -------------------------------------------------------------------- engine */
 
@@ -118,6 +126,10 @@ typedef enum {
 	MIXDOWN_FORMAT_WAV,
 	MIXDOWN_FORMAT_FLAC,
 	MIXDOWN_FORMAT_AIFF,
+	MIXDOWN_FORMAT_RF64,     /* RF64 (EBU Tech 3306) even when small; WAV becomes RF64 by itself over 4 GB */
+	MIXDOWN_FORMAT_OGG,      /* Ogg Vorbis (lossy preview; `quality`) */
+	MIXDOWN_FORMAT_OPUS,     /* Ogg Opus (lossy preview; 8/12/16/24/48 kHz, other rates resampled to 48 kHz) */
+	MIXDOWN_FORMAT_MP3,      /* MPEG-1/2 Layer III (lossy preview; 1-2 channels, <= 48 kHz, else resampled) */
 } mixdown_format;
 
 typedef enum {
@@ -161,6 +173,15 @@ typedef struct {
 	 * Everything before START is still processed (silently), so effect tails,
 	 * envelopes and automation are exactly as in a full render. NULL = none. */
 	const char *range;
+	/* Lossy formats (ogg, opus, mp3): 1 (smallest file) .. 10 (best); 0 = 7. */
+	int quality;
+	/* WAV/RF64 outputs carry a BWF `bext` chunk (EBU Tech 3285 v2): this
+	 * description (NULL = the session file's name), originator "mixdown", the
+	 * date and time, the time reference (the render start on the session's
+	 * timeline, `timeline_origin` included, in output samples) and the
+	 * loudness of the mix. no_bwf: plain WAV without the chunk. */
+	const char *description;
+	bool no_bwf;
 } mixdown_render_options;
 
 /* Defaults for every field (so new fields get defaults in old callers). */
@@ -187,6 +208,7 @@ typedef struct {
 	double master_limiting;      /* dB, the limiter's largest gain reduction */
 	bool master_met;             /* within 0.1 LU of the target, at or below the ceiling */
 	char master_warning[512];
+	uint32_t silent_inputs;      /* tracks with a live `input:` (real-time only): rendered as silence */
 } mixdown_render_report;
 
 /* Render the session to files. Outputs are written to temporary files next to
@@ -199,12 +221,44 @@ mixdown_status mixdown_render(const mixdown_session *session, const mixdown_rend
 /* ------------------------------------------------------------ session files */
 
 /* Write a starting session for every audio file in `stems_dir` (sorted by
- * name; file names without extension become track names; faders at 0 dB,
- * centred, all to the master) to `session_path` (temporary file + rename).
+ * name; any rate, bit depth, length or channel count; track names are the
+ * file names cleaned of numbering, extension and export words such as
+ * "(Bounce)" or "Stem", made unique; faders at 0 dB, centred, all to the
+ * master; the session rate is the most common rate; files with differing
+ * BWF time references are placed `at: bwf`) to `session_path` (temporary
+ * file + rename).
  * Paths in the session are relative to the session file's folder. Refuses to
  * overwrite an existing file unless `overwrite`. */
 mixdown_status mixdown_session_write_from_folder(const char *stems_dir, const char *session_path,
 						 bool overwrite, mixdown_error *err);
+
+/* The mix changes between two sessions, in mixing terms (`mixdown diff`;
+ * docs/session-format.md, "Sessions in version control"). Tracks and buses
+ * are matched by name (a track whose name changed but whose clips did not,
+ * or a bus at the same place whose settings did not, is "renamed"); sends by
+ * destination; inserts by `id`, else by type in order; clips by file in
+ * order; automation lanes by target. Values carry their units. */
+typedef enum { MIXDOWN_DIFF_ADDED, MIXDOWN_DIFF_REMOVED, MIXDOWN_DIFF_CHANGED } mixdown_diff_kind;
+
+typedef struct {
+	mixdown_diff_kind kind;
+	char strip[128];      /* the track or bus ("master"; "" for session settings) */
+	char what[192];       /* "fader", "send to Plate", "compressor ratio", "clip vox.wav position", ... */
+	char from[96], to[96]; /* values with units ("-4.0 dB"); "" where there is none */
+	char text[512];       /* the whole line: "Lead Vocal fader -4.0 -> -2.5 dB" */
+} mixdown_diff_change;
+
+typedef struct {
+	size_t n;             /* 0: the sessions mix the same */
+	mixdown_diff_change *changes; /* session settings, then tracks and buses in b's order, removed strips, master */
+} mixdown_diff;
+
+/* Compare session a (before) with b (after). On failure *out is NULL. */
+mixdown_status mixdown_session_diff(const mixdown_session *a, const mixdown_session *b, mixdown_diff **out,
+				    mixdown_error *err);
+void mixdown_diff_free(mixdown_diff *d);
+/* {"schema": "mixdown-diff/1", "identical": ..., "changes": [...]}. 0, or -1 on a write error. */
+int mixdown_diff_write_json(const mixdown_diff *d, FILE *f);
 
 /* Synthesize the demo song (drums, bass, keys, pad, lead; about 35 s, 48 kHz,
  * deterministic) as stems plus `session.yaml` into `dir` (created if needed). */
@@ -228,10 +282,17 @@ const char *mixdown_fx_summary(size_t i);
 /* Flattened parameter table of processor i (list sub-parameters appear as
  * "list.*.sub"). Returns the number of entries; fills at most `cap`. */
 size_t mixdown_fx_params(size_t i, mixdown_param_info *out, size_t cap);
+/* LV2 plugins (`type: lv2` inserts, docs/effects.md): write every installed plugin
+ * (URI, name, audio ins/outs, latency, control ports) / one plugin as mixdown hosts
+ * it (its parameters and readings) to `out`. 0, or -1 with a message on `err`
+ * (unknown URI, a plugin that cannot be hosted, mixdown built without LV2). */
+int mixdown_lv2_list(FILE *out, FILE *err);
+int mixdown_lv2_info(const char *uri, FILE *out, FILE *err);
 
 /* ------------------------------------------------------------------ analysis */
 /* Analysis of finished audio files (`mixdown analyze`): loudness per ITU-R
- * BS.1770-5 / EBU R 128 (libebur128), dynamics, stereo image, single-file
+ * BS.1770-5 / EBU R 128 (the project's fast meter, src/analysis/fastloud.c,
+ * checked against libebur128), dynamics, stereo image, single-file
  * problems and a delivery check against platform loudness targets.
  * Files are streamed in blocks at their own rate (memory: blocks plus a few
  * doubles per 100 ms of audio, about 0.5 MB per hour); any channel count.
@@ -245,7 +306,10 @@ typedef struct {
 	const char *target;       /* delivery preset to check (mixdown_delivery_preset_name); NULL = all */
 	double series_interval;   /* s between points of the over-time series; rounded to 10 ms; default 1 */
 	double silence_dbfs;      /* start/end silence: samples below this level; default -60 dBFS */
-	bool true_peak;           /* measure true peak (4x oversampled below 96 kHz); default true */
+	bool true_peak;           /* measure true peak (4x oversampled at every rate); default true */
+	bool loudness_only;       /* mixdown_analyze_file: only the `loudness` values (integrated, range, M/S
+				     maxima, true and sample peak; fast meter, two threads); the result's other
+				     sections stay empty and its loudness_only is set; default false */
 } mixdown_analysis_options;
 
 mixdown_analysis_options mixdown_analysis_options_init(void);
@@ -324,6 +388,7 @@ typedef struct {
 	uint32_t channels;
 	uint64_t frames;
 	double duration;          /* s */
+	bool loudness_only;       /* only `loudness` was measured (options.loudness_only) */
 	struct {
 		double integrated, range;           /* LUFS, LU (EBU Tech 3342) */
 		double momentary_max, short_term_max; /* LUFS, evaluated every 10 ms */
@@ -682,13 +747,26 @@ typedef struct {
 	/* Comma-separated ports the master outputs connect to, in order (output
 	 * i to port i); NULL = the system's physical playback ports; "" = none. */
 	const char *connect;
-	int osc_port;            /* UDP port bound to 127.0.0.1; 0 = no OSC */
+	int osc_port;            /* UDP port for OSC (docs/osc.md); 0 = no OSC */
+	/* IPv4 address the OSC port is bound to; NULL = "127.0.0.1" (this
+	 * machine only). "0.0.0.0" accepts control from any machine. */
+	const char *osc_bind;
 	bool start_stopped;      /* wait for play instead of playing at once */
 	/* Session file to watch: when it is saved, it is parsed, validated and
 	 * built off the audio thread and swapped in with a crossfade; an invalid
 	 * edit is reported (mixdown_player_status.reload_error) and the old
 	 * session keeps playing. NULL = no watching. */
 	const char *watch_path;
+	/* Live inputs in_1..in_N exist when tracks use `input:` (N = the highest
+	 * number): comma-separated ports connected to in_1, in_2... in order;
+	 * NULL = the system's physical capture ports; "" = none. */
+	const char *connect_inputs;
+	/* Start, stop and locate with the JACK transport (JACK frame = session
+	 * timeline frame); play/stop/locate then move the JACK transport. */
+	bool follow_transport;
+	/* A post-fader output port per bus, "<bus>_1".."<bus>_N" (N = master
+	 * channels), aligned sample for sample with the master outputs. */
+	bool bus_outputs;
 } mixdown_player_options;
 
 mixdown_player_options mixdown_player_options_init(void);
@@ -702,9 +780,36 @@ void mixdown_player_close(mixdown_player *p);
 void mixdown_player_play(mixdown_player *p);
 void mixdown_player_stop(mixdown_player *p);
 void mixdown_player_locate(mixdown_player *p, double seconds); /* session timeline */
+/* Locate to a position as mixdown_session_position() reads it ("17:1",
+ * "17:1:240", "62.5"); false (nothing done) when `pos` is not one. */
+bool mixdown_player_locate_bars(mixdown_player *p, const char *pos);
+/* Loop [start_s, end_s) of the session timeline (end_s <= start_s: off).
+ * The wrap is seamless (the disk thread reads across it) with a 5 ms fade-out
+ * and fade-in; effect tails carry over (docs/playback.md). Setting it
+ * re-buffers from the current position, like a locate. */
+void mixdown_player_loop(mixdown_player *p, double start_s, double end_s);
 /* Live fader (dB), pan (-1..+1), mute of a track or bus by name; false if
  * no such strip. Smoothed on the audio thread (10 ms). */
 bool mixdown_player_set(mixdown_player *p, const char *strip, const char *param, double value);
+/* mixdown_player_set() with the reason for a refusal. `strip`: a track or bus
+ * name, or "master". `param`: "gain" (dB), "pan" (-1..+1), "mute", "solo"
+ * (>= 0.5 = on; solo-in-place as in the session), "send:<bus>" (dB, the
+ * strip's send to that bus), "insert:<n>:<param>" (n: the insert's 1-based
+ * position on the strip or its `id:`; param: the processor's parameter, e.g.
+ * "threshold" or "bands.2.gain", in its unit; automatable parameters only).
+ * The master takes gain and insert parameters. Values where an automation
+ * lane drives the same target are ignored. MIXDOWN_ERR_USAGE with err saying
+ * why (no such strip/parameter, not changeable live, the queue full). */
+mixdown_status mixdown_player_control(mixdown_player *p, const char *strip, const char *param, double value,
+				      mixdown_error *err);
+/* Write the live values that differ from the session (faders, pans, mutes,
+ * solos, send levels, insert parameters) into the session file at `path`
+ * (normally the file it was loaded from). Only those values change in the
+ * text: comments, layout and everything else stay byte for byte; a missing
+ * key is added on its own line. Temp file + rename; on any error the file is
+ * untouched (MIXDOWN_ERR_IO, or MIXDOWN_ERR_SESSION when the file's text
+ * cannot take a value, e.g. one shared through a YAML anchor). */
+mixdown_status mixdown_player_save(mixdown_player *p, const char *path, mixdown_error *err);
 
 typedef struct {
 	double position;      /* s, timeline frame of the next output */
@@ -718,10 +823,14 @@ typedef struct {
 	uint64_t xruns;       /* JACK xruns */
 	uint64_t osc_messages, osc_rejected;
 	char error[256];      /* the disk thread's first error (unreadable file), or "" */
-	double dsp_load;      /* 0..1+: highest share of a period spent in the process callback since the previous call */
+	/* 0..1+: share of a period spent in the process callback (timed with
+	 * jack_get_time()): the highest of the last 0.5-1 s (reading does not
+	 * reset it) and an average with a 1 s time constant. */
+	double dsp_load, dsp_load_avg;
 	double momentary_lufs, short_term_lufs, integrated_lufs; /* master, BS.1770; -inf until measured */
 	uint64_t reloads;     /* sessions swapped in from watch_path */
 	char reload_error[512]; /* the last rejected edit ("file:line:column: ..."), "" after a good one */
+	double loop_start, loop_end; /* s; loop_end <= loop_start: no loop */
 } mixdown_player_status;
 
 void mixdown_player_get_status(mixdown_player *p, mixdown_player_status *st);
@@ -749,15 +858,26 @@ size_t mixdown_player_strips(mixdown_player *p, mixdown_strip_state *out, size_t
 
 /* A strip's meters, as the audio thread measured its post-fader output. */
 typedef struct {
-	float peak_dbfs;        /* sample peak since the previous call; -inf if silent */
-	float rms_dbfs;         /* RMS over about the last 300 ms */
-	float peak_hold_dbfs;   /* highest peak of about the last 2 s */
-	bool clip;              /* a sample reached 0 dBFS within the hold time */
+	/* Readings are not reset by reading: any number of readers (terminal,
+	 * OSC, console) see the same values. */
+	float peak_dbfs;        /* sample peak of the last 100-150 ms; -inf if silent */
+	float rms_dbfs;         /* RMS, one-pole over 300 ms (time constant); -inf if silent */
+	float peak_hold_dbfs;   /* highest peak of the last 2 s */
+	bool clip;              /* a sample reached 0 dBFS within the last 2 s */
 	float gain_reduction_db;/* deepest gain reduction of its dynamics inserts now, >= 0 */
 } mixdown_strip_meter;
 
 /* Same order as mixdown_player_strips(); returns the strip count. */
 size_t mixdown_player_meters(mixdown_player *p, mixdown_strip_meter *out, size_t max);
+
+/* The strips as the browser console (`mixdown serve`, docs/console.md) shows
+ * them beyond mixdown_player_strips(): a JSON array, tracks, buses, then the
+ * master, of {name, kind, colour, group, invert, sends: [{bus, level (dB;
+ * -1e999 for -inf), pre}], inserts: [{n, id, type, bypass, params: {path:
+ * value}}]} with each insert's automatable parameters ("threshold",
+ * "bands.2.gain"; EQ band types by name; bands left at their defaults out).
+ * malloc'd text (free() it); NULL when out of memory. Any thread. */
+char *mixdown_session_strips_json(const mixdown_session *session);
 
 /* ------------------------------------------------------------------ automix */
 /* The mix assistant (`mixdown automix`, docs/automix.md): stems in, a plan
@@ -782,6 +902,45 @@ mixdown_status mixdown_automix_write(const mixdown_automix *am, const char *sess
 /* The decisions and their reasons as a text report. 0, or -1 on a write error. */
 int mixdown_automix_explain(const mixdown_automix *am, FILE *f);
 void mixdown_automix_free(mixdown_automix *am);
+
+/* ---------------------------------------------------------------- DAWproject */
+/* Import and export of DAWproject 1.0 (the open exchange format of Bitwig,
+ * Studio One, Cubase; a zip holding project.xml, metadata.xml and audio/),
+ * docs/dawproject.md. Only in builds with libxml2 and libzip; otherwise every
+ * function fails with MIXDOWN_ERR_USAGE. Control thread only. */
+#define MIXDOWN_DAWPROJECT_MAX_NOTES 64
+
+typedef struct {
+	size_t n_tracks, n_buses, n_clips, n_lanes, n_inserts; /* what was carried over */
+	/* Audio files the project names but does not contain (import: those clips are left out,
+	 * the session says so in comments). */
+	size_t n_missing;
+	char missing[MIXDOWN_DAWPROJECT_MAX_NOTES][256];
+	/* Plugins that cannot be hosted, kept as bypassed placeholders ("Track: Vst3Plugin Name"). */
+	size_t n_placeholders;
+	char placeholders[MIXDOWN_DAWPROJECT_MAX_NOTES][256];
+	/* What could not be carried over, one line each ("Bass: 1 note clip (MIDI) left out"). */
+	size_t n_lost;
+	char lost[MIXDOWN_DAWPROJECT_MAX_NOTES][256];
+	char audio_dir[1024];   /* import: folder the audio was extracted to ("" when none) */
+} mixdown_dawproject_report;
+
+/* Convert `project` (a .dawproject zip, or a bare project.xml whose audio paths are
+ * relative to its folder) into a session at `session_path` (temp file + rename; an
+ * existing file is kept unless `overwrite`). Audio is extracted to
+ * SESSION_DIR/<session name>-audio/. The written session is loaded once to validate
+ * it. Errors in the XML name the project file, the XML line and the element
+ * (MIXDOWN_ERR_SESSION); missing audio is not an error (listed in the report). */
+mixdown_status mixdown_dawproject_import(const char *project, const char *session_path, bool overwrite,
+					 mixdown_dawproject_report *report, mixdown_error *err);
+/* Write the session as a .dawproject (temp file + rename; refuses an output that is one
+ * of the session's inputs; an existing file is kept unless `overwrite`). Clip audio is
+ * copied into the zip's audio/ folder. What DAWproject cannot express is listed. */
+mixdown_status mixdown_dawproject_export(const mixdown_session *session, const char *project, bool overwrite,
+					 mixdown_dawproject_report *report, mixdown_error *err);
+/* Validate the project.xml of `project` (zip or bare XML) against the XML schema at
+ * `xsd_path` (Project.xsd). MIXDOWN_ERR_SESSION with the first problem's line. */
+mixdown_status mixdown_dawproject_validate(const char *project, const char *xsd_path, mixdown_error *err);
 
 #ifdef __cplusplus
 }

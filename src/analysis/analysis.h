@@ -7,13 +7,14 @@
  * so memory grows by well under 1 MB per hour of audio whatever the length.
  *
  * Time base: everything is evaluated on a 10 ms grid (rate*10/1000 frames,
- * as ebur128_loudness_window() counts them). Per 10 ms block we take the
- * K-weighted, channel-weighted mean square from libebur128 (ITU-R BS.1770-5);
+ * as ebur128_loudness_window() counts them). Per 10 ms block the fast meter
+ * (fastloud.h; agrees with libebur128 to rounding, tests/test_fastloud.c)
+ * gives the K-weighted, channel-weighted mean square (ITU-R BS.1770-5);
  * momentary (400 ms) and short-term (3 s) loudness are exact sums of 40 / 300
  * such blocks, i.e. the meter is read at a 100 Hz cadence as EBU Tech 3341
- * case 13 requires. Integrated loudness and true peak come from libebur128;
- * the loudness range follows EBU Tech 3342 from short-term values every
- * 100 ms (libebur128's own LRA uses a 1 s hop).
+ * case 13 requires; integrated loudness and true peak come from it too. The
+ * loudness range follows EBU Tech 3342 from short-term values every 100 ms
+ * (libebur128's own LRA uses a 1 s hop).
  *
  * Units: linear amplitudes and mean squares inside, dB/LUFS in the result.
  * Ownership: the analyzer owns its buffers; finish() hands the arrays over to
@@ -22,18 +23,16 @@
 #ifndef MIXDOWN_ANALYSIS_ANALYSIS_H
 #define MIXDOWN_ANALYSIS_ANALYSIS_H
 
-#include <ebur128.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
 
+#include "analysis/fastloud.h"
 #include "mixdown/mixdown.h"
 
 #define MXD_ANA_MAX_RANGES 1000
 #define MXD_ANA_ST_BLOCKS 300 /* 10 ms blocks in a 3 s short-term window */
-#define MXD_ANA_M_BLOCKS 40
-#define MXD_TP_PHASE_TAPS 24 /* taps per phase of the own true-peak interpolator */
-#define MXD_TP_TAPS (4 * MXD_TP_PHASE_TAPS)   /* 10 ms blocks in a 400 ms momentary window */
+#define MXD_ANA_M_BLOCKS 40 /* 10 ms blocks in a 400 ms momentary window */
 
 /* A growable array of doubles. */
 typedef struct {
@@ -52,25 +51,18 @@ typedef struct {
 int mxd_ranges_add(mxd_ranges *r, double start, double end, uint32_t mask, uint64_t count, double peak,
 		   int peak_is_max);
 
-/* loudness.c: libebur128 states, 10 ms block energies, M/S/LRA/series/overs. */
+/* loudness.c: the fast meter (fastloud.h), M/S/LRA/series/overs. */
 typedef struct {
-	ebur128_state *st;    /* the programme, BS.1770 channel map */
-	ebur128_state *mono;  /* (L+R)/2 counted twice (both speakers); NULL if < 2 channels */
+	mxd_fl fl;            /* the programme, BS.1770 channel weights */
+	mxd_fl mono;          /* (L+R)/2 counted twice (both speakers), if has_mono */
+	bool has_fl, has_mono;
 	float *mono_buf;
 	double rate;
 	uint32_t channels, step; /* frames per 10 ms */
 	bool true_peak;
 	uint64_t blocks;      /* completed 10 ms blocks */
-	/* Own 4x true-peak interpolator for rates >= 96 kHz, where libebur128
-	 * drops to 2x (its worst-case under-read at fs/4 would exceed the
-	 * -0.4 dB of EBU Tech 3341). */
-	bool own_tp;
-	double tp_h[MXD_TP_TAPS];   /* prototype low-pass, 4 phases interleaved */
-	float *tp_hist;             /* channels x MXD_TP_PHASE_TAPS, newest first */
-	double *tp_max;             /* per channel, linear */
 	double blk_peak;      /* peak of the block in progress (true or sample), linear */
 	uint32_t blk_over_mask; /* channels whose true peak exceeded 0 dBTP in the block */
-	double e_ring[MXD_ANA_ST_BLOCKS];  /* block mean squares */
 	double tp_ring[MXD_ANA_ST_BLOCKS]; /* block peaks (true or sample), linear */
 	double m_max, s_max;  /* mean squares */
 	double psr_min;       /* dB */
@@ -270,6 +262,11 @@ double mxd_stem_octave_level(mxd_stem stem, size_t oct);
  * periodicity of their summed onsets; NAN when no steady pulse (or on error,
  * then err is set). confidence (may be NULL): 0..1. Control thread. */
 double mxd_tempo_estimate(const char *const *paths, size_t n, double *confidence, mixdown_error *err);
+
+/* fastloud_file.c: mixdown_analyze_file with options.loudness_only; threads
+ * 1 or 2, no_raw: always decode with sf_readf_float (tests). */
+mixdown_status mxd_fl_analyze_file(const char *path, const mixdown_analysis_options *opt, int threads, bool no_raw,
+				   mixdown_analysis **out, mixdown_error *err);
 
 /* analyze.c: the streaming analyzer. */
 typedef struct mxd_analyzer mxd_analyzer;

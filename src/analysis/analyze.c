@@ -174,6 +174,8 @@ mixdown_status mixdown_analyze_file(const char *path, const mixdown_analysis_opt
 	*out = NULL;
 	if (!path)
 		return fail(err, MIXDOWN_ERR_USAGE, NULL, "no file given");
+	if (opts && opts->loudness_only) /* the fast meter alone, reader and meter on two threads */
+		return mxd_fl_analyze_file(path, opts, 2, false, out, err);
 	SF_INFO info;
 	memset(&info, 0, sizeof info);
 	SNDFILE *f = sf_open(path, SFM_READ, &info);

@@ -102,7 +102,9 @@ void mxd_json_file_object(FILE *f, const mixdown_analysis *a)
 	mxd_json_key_num(f, "momentary_max", a->loudness.momentary_max, ", ");
 	mxd_json_key_num(f, "short_term_max", a->loudness.short_term_max, ", ");
 	mxd_json_key_num(f, "true_peak", a->loudness.true_peak, ", ");
-	mxd_json_key_num(f, "sample_peak", a->loudness.sample_peak, "},\n");
+	mxd_json_key_num(f, "sample_peak", a->loudness.sample_peak, a->loudness_only ? "}\n    }" : "},\n");
+	if (a->loudness_only)
+		return; /* --loudness: nothing else was measured */
 	fputs("      \"dynamics\": {", f);
 	mxd_json_key_num(f, "crest_factor", a->dynamics.crest_factor, ", ");
 	mxd_json_key_num(f, "plr", a->dynamics.plr, ", ");

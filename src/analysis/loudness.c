@@ -1,12 +1,15 @@
 /* mixdown — loudness of a streamed file: ITU-R BS.1770-5 / EBU R 128.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * libebur128 does the K-weighting, channel weighting, gating (integrated
- * loudness, BS.1770-5 §2: 400 ms blocks, 75 % overlap, -70 LUFS absolute and
- * -10 LU relative gates) and true peak (BS.1770-5 Annex 2; libebur128
- * oversamples 4x below 96 kHz, 2x below 192 kHz). On top of it, every 10 ms
- * this module reads the weighted mean square of the last 10 ms
- * (ebur128_loudness_window) and keeps the last 300 of them, so:
+ * The fast meter (fastloud.h) does the K-weighting, channel weighting,
+ * gating (integrated loudness, BS.1770-5 §2: 400 ms blocks, 75 % overlap,
+ * -70 LUFS absolute and -10 LU relative gates) and true peak (BS.1770-5
+ * Annex 2, 4x oversampling at every rate: from 96 kHz on libebur128 drops to
+ * 2x, which under-reads a fs/4 burst by up to 0.5 dB, the bound
+ * 20 log10(cos(pi f_norm / n)) of the Annex); it agrees with libebur128 to
+ * rounding (tests/test_fastloud.c) at a fraction of its cost. On top of it,
+ * every 10 ms this module reads the mean squares of the last 10 ms, 400 ms
+ * and 3 s, so:
  *  - momentary loudness (400 ms) and short-term loudness (3 s) are evaluated
  *    every 10 ms as exact window sums (EBU Tech 3341: "M", "S"; case 13 needs
  *    this 100 Hz cadence); windows reaching before the start count silence;
@@ -16,11 +19,7 @@
  *    round((n-1)*p/100 + 1) of the sorted list;
  *  - the peak of every 10 ms block locates inter-sample overs (> 0 dBTP) and
  *    gives the PSR (peak of the last 3 s minus short-term loudness).
- * True peak above 96 kHz: libebur128 oversamples only 2x from 96 kHz on,
- * which under-reads a fs/4 burst by up to 0.5 dB (BS.1770-5 Annex 2 gives the
- * bound 20 log10(cos(pi f_norm / n))); there this module interpolates 4x
- * itself with a 96-tap Hann-windowed sinc (24 taps per phase).
- * Channel map (BS.1770-5 Table 3 weights via libebur128): LFE unused,
+ * Channel weights (BS.1770-5 Table 3, mxd_fl_channel_weights): LFE unused,
  * surround channels weighted 1.41 (+1.5 dB).
  *
  * Units: mean squares inside; LUFS/LU/dBTP/dBFS in the result. Ownership: the
@@ -81,34 +80,6 @@ double mxd_lufs(double ms)
 	return ms > 0 ? -0.691 + 10.0 * log10(ms) : -INFINITY;
 }
 
-static int set_channel_map(ebur128_state *st, uint32_t channels)
-{
-	/* WAV/SMPTE channel order. */
-	static const int map5[] = { EBUR128_LEFT, EBUR128_RIGHT, EBUR128_CENTER, EBUR128_LEFT_SURROUND,
-				    EBUR128_RIGHT_SURROUND };
-	static const int map4[] = { EBUR128_LEFT, EBUR128_RIGHT, EBUR128_LEFT_SURROUND, EBUR128_RIGHT_SURROUND };
-	static const int map8[] = { EBUR128_LEFT,  EBUR128_RIGHT, EBUR128_CENTER, EBUR128_UNUSED,
-				    EBUR128_Mp135, EBUR128_Mm135, EBUR128_Mp090, EBUR128_Mm090 };
-	for (uint32_t c = 0; c < channels; c++) {
-		int v;
-		if (channels == 1)
-			v = EBUR128_CENTER; /* weight 1: a 0 dBFS 997 Hz sine reads -3.01 LKFS */
-		else if (channels == 4)
-			v = map4[c];
-		else if (channels == 5)
-			v = map5[c];
-		else if (channels == 6 || channels == 7)
-			v = c < 3 ? map5[c] : c == 3 ? EBUR128_UNUSED : c < 6 ? map5[c - 1] : EBUR128_Mp180;
-		else if (channels == 8)
-			v = map8[c];
-		else
-			v = c == 0 ? EBUR128_LEFT : c == 1 ? EBUR128_RIGHT : EBUR128_CENTER;
-		if (ebur128_set_channel(st, c, v) != EBUR128_SUCCESS)
-			return -1;
-	}
-	return 0;
-}
-
 int mxd_loud_init(mxd_loud *l, double rate, uint32_t channels, bool true_peak, double series_interval)
 {
 	memset(l, 0, sizeof *l);
@@ -122,105 +93,51 @@ int mxd_loud_init(mxd_loud *l, double rate, uint32_t channels, bool true_peak, d
 	l->overs.gap = 0.1;
 	double sb = floor(series_interval / 0.01 + 0.5);
 	l->series_blocks = sb < 1 ? 1 : (uint32_t)sb;
-	l->own_tp = true_peak && rate >= 96000.0;
-	if (l->own_tp) {
-		double sum = 0;
-		for (int i = 0; i < MXD_TP_TAPS; i++) {
-			double m = (i - (MXD_TP_TAPS - 1) / 2.0) / 4.0; /* in input samples */
-			double sinc = m == 0 ? 1.0 : sin(M_PI * m) / (M_PI * m);
-			double w = 0.5 - 0.5 * cos(2.0 * M_PI * (i + 0.5) / MXD_TP_TAPS);
-			l->tp_h[i] = sinc * w;
-			sum += l->tp_h[i];
-		}
-		for (int i = 0; i < MXD_TP_TAPS; i++)
-			l->tp_h[i] *= 4.0 / sum;
-		l->tp_hist = calloc((size_t)channels * MXD_TP_PHASE_TAPS, sizeof *l->tp_hist);
-		l->tp_max = calloc(channels, sizeof *l->tp_max);
-		if (!l->tp_hist || !l->tp_max)
-			return -1;
-	}
-	int mode = EBUR128_MODE_I | EBUR128_MODE_SAMPLE_PEAK |
-		   (true_peak && !l->own_tp ? EBUR128_MODE_TRUE_PEAK : 0);
-	l->st = ebur128_init(channels, (unsigned long)rate, mode);
-	if (!l->st || set_channel_map(l->st, channels))
+	if (mxd_fl_init(&l->fl, rate, channels, NULL, true_peak))
 		return -1;
+	l->has_fl = true;
 	if (channels >= 2) {
-		l->mono = ebur128_init(1, (unsigned long)rate, EBUR128_MODE_I);
+		static const double dual_mono = 2.0; /* the fold on both speakers (libebur128's DUAL_MONO) */
 		l->mono_buf = malloc(l->step * sizeof *l->mono_buf);
-		if (!l->mono || !l->mono_buf || ebur128_set_channel(l->mono, 0, EBUR128_DUAL_MONO))
+		if (!l->mono_buf || mxd_fl_init(&l->mono, rate, 1, &dual_mono, false))
 			return -1;
+		l->has_mono = true;
 	}
 	return 0;
 }
 
-/* Peak of the 4x interpolated signal of channel c over `frames` frames. */
-static double own_true_peak(mxd_loud *l, uint32_t c, const float *x, size_t frames)
-{
-	float *h = l->tp_hist + (size_t)c * MXD_TP_PHASE_TAPS;
-	double pk = 0;
-	for (size_t i = 0; i < frames; i++) {
-		memmove(h + 1, h, (MXD_TP_PHASE_TAPS - 1) * sizeof *h);
-		h[0] = x[i * l->channels + c];
-		for (int p = 0; p < 4; p++) {
-			double y = 0;
-			for (int k = 0; k < MXD_TP_PHASE_TAPS; k++)
-				y += l->tp_h[p + 4 * k] * h[k];
-			if (fabs(y) > pk)
-				pk = fabs(y);
-		}
-	}
-	if (pk > l->tp_max[c])
-		l->tp_max[c] = pk;
-	return pk;
-}
-
 int mxd_loud_add(mxd_loud *l, const float *x, size_t frames)
 {
-	if (ebur128_add_frames_float(l->st, x, frames) != EBUR128_SUCCESS)
+	if (mxd_fl_add(&l->fl, x, frames))
 		return -1;
 	for (uint32_t c = 0; c < l->channels; c++) {
-		double p = 0;
-		if (l->own_tp)
-			p = own_true_peak(l, c, x, frames);
-		else if (l->true_peak)
-			ebur128_prev_true_peak(l->st, c, &p);
-		else
-			ebur128_prev_sample_peak(l->st, c, &p);
+		double p = l->fl.sp_call[c];
+		if (l->true_peak && l->fl.tp_call[c] > p)
+			p = l->fl.tp_call[c];
 		if (p > l->blk_peak)
 			l->blk_peak = p;
 		if (l->true_peak && p > 1.0)
 			l->blk_over_mask |= 1u << (c < 31 ? c : 31);
 	}
-	if (l->mono) {
+	if (l->has_mono) {
 		const uint32_t ch = l->channels;
 		for (size_t i = 0; i < frames; i++)
 			l->mono_buf[i] = 0.5f * (x[i * ch] + x[i * ch + 1]);
-		if (ebur128_add_frames_float(l->mono, l->mono_buf, frames) != EBUR128_SUCCESS)
+		if (mxd_fl_add(&l->mono, l->mono_buf, frames))
 			return -1;
 	}
 	return 0;
 }
 
-static double window_ms(const mxd_loud *l, uint32_t nblk)
-{
-	uint64_t have = l->blocks < nblk ? l->blocks : nblk;
-	double sum = 0;
-	for (uint64_t k = 1; k <= have; k++)
-		sum += l->e_ring[(l->blocks - k) % MXD_ANA_ST_BLOCKS];
-	return sum / nblk; /* a window reaching before the start counts silence */
-}
-
 int mxd_loud_block_end(mxd_loud *l)
 {
-	double L;
-	if (ebur128_loudness_window(l->st, 10, &L) != EBUR128_SUCCESS)
+	/* The fast meter closed the same 10 ms block in the last add. */
+	if (l->fl.blocks != l->blocks + 1)
 		return -1;
-	double e = isfinite(L) ? pow(10.0, (L + 0.691) / 10.0) : 0.0;
 	size_t slot = l->blocks % MXD_ANA_ST_BLOCKS;
-	l->e_ring[slot] = e;
 	l->tp_ring[slot] = l->blk_peak;
 	l->blocks++;
-	double m = window_ms(l, MXD_ANA_M_BLOCKS), s = window_ms(l, MXD_ANA_ST_BLOCKS);
+	double m = l->fl.m, s = l->fl.s;
 	if (m > l->m_max)
 		l->m_max = m;
 	if (s > l->s_max)
@@ -288,10 +205,7 @@ double mxd_lra(double *ms, size_t n)
 
 void mxd_loud_finish(mxd_loud *l, mixdown_analysis *a)
 {
-	double I = -HUGE_VAL;
-	if (ebur128_loudness_global(l->st, &I) != EBUR128_SUCCESS)
-		I = -HUGE_VAL;
-	a->loudness.integrated = isfinite(I) ? I : -INFINITY;
+	a->loudness.integrated = mxd_fl_integrated(&l->fl);
 	double *tmp = l->st100.n ? malloc(l->st100.n * sizeof *tmp) : NULL;
 	a->loudness.range = 0.0;
 	if (tmp) {
@@ -301,16 +215,7 @@ void mxd_loud_finish(mxd_loud *l, mixdown_analysis *a)
 	}
 	a->loudness.momentary_max = mxd_lufs(l->m_max);
 	a->loudness.short_term_max = mxd_lufs(l->s_max);
-	double tp = 0, sp = 0;
-	for (uint32_t c = 0; c < l->channels; c++) {
-		double v = 0;
-		if (l->own_tp && l->tp_max[c] > tp)
-			tp = l->tp_max[c];
-		else if (l->true_peak && !l->own_tp && ebur128_true_peak(l->st, c, &v) == EBUR128_SUCCESS && v > tp)
-			tp = v;
-		if (ebur128_sample_peak(l->st, c, &v) == EBUR128_SUCCESS && v > sp)
-			sp = v;
-	}
+	double tp = mxd_fl_true_peak(&l->fl), sp = mxd_fl_sample_peak(&l->fl);
 	a->loudness.true_peak = l->true_peak && tp > 0 ? 20.0 * log10(tp) : -INFINITY;
 	a->loudness.sample_peak = sp > 0 ? 20.0 * log10(sp) : -INFINITY;
 	a->dynamics.psr_min = isfinite(l->psr_min) ? l->psr_min : -INFINITY;
@@ -326,22 +231,17 @@ void mxd_loud_finish(mxd_loud *l, mixdown_analysis *a)
 	l->overs.v = NULL;
 	l->overs.n = l->overs.cap = 0;
 	a->stereo.mono_loudness = -INFINITY;
-	if (l->mono) {
-		double mI = -HUGE_VAL;
-		if (ebur128_loudness_global(l->mono, &mI) == EBUR128_SUCCESS && isfinite(mI))
-			a->stereo.mono_loudness = mI;
-	}
+	if (l->has_mono)
+		a->stereo.mono_loudness = mxd_fl_integrated(&l->mono);
 }
 
 void mxd_loud_free(mxd_loud *l)
 {
-	if (l->st)
-		ebur128_destroy(&l->st);
-	if (l->mono)
-		ebur128_destroy(&l->mono);
+	if (l->has_fl)
+		mxd_fl_free(&l->fl);
+	if (l->has_mono)
+		mxd_fl_free(&l->mono);
 	free(l->mono_buf);
-	free(l->tp_hist);
-	free(l->tp_max);
 	free(l->st100.v);
 	free(l->ser_m.v);
 	free(l->ser_s.v);

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "api/render_bwf.h"
+#include "api/render_meter.h"
 #include "graph/engine.h"
 #include "io/writer.h"
 #include "session/model.h"
@@ -100,7 +102,8 @@ static double now_seconds(void)
 }
 
 /* "START-END", "START-" or "-END" (seconds or bar:beat) onto the engine. */
-static mixdown_status apply_range(const mxd_session *s, mixdown_engine *eng, const char *range, mixdown_error *err)
+static mixdown_status apply_range(const mxd_session *s, mixdown_engine *eng, const char *range, double *start_out,
+				  mixdown_error *err)
 {
 	const char *dash = strchr(range, '-');
 	if (!dash)
@@ -123,6 +126,7 @@ static mixdown_status apply_range(const mxd_session *s, mixdown_engine *eng, con
 		return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, noloc(), "range",
 				"the range ends (%.3f s) before it starts (%.3f s)", end, start);
 	mxd_engine_set_range(eng, start, end);
+	*start_out = start;
 	return MIXDOWN_SUCCESS;
 }
 
@@ -157,17 +161,23 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 	stem *stems = NULL;
 	size_t n_stems = 0;
 	ebur128_state *meter = NULL;
+	mxr_meter_queue *mq = NULL; /* the meter on a second thread */
+	mxr_true_peak tp = { 0 };   /* BWF: the mix's true peak (render_bwf.h) */
 	float *inter = NULL;
 	if (st != MIXDOWN_SUCCESS)
 		goto done;
 	if ((st = mixdown_engine_create(s, RENDER_BLOCK, &eng, err)) != MIXDOWN_SUCCESS)
 		goto done;
-	if (opt.range && (st = apply_range(s, eng, opt.range, err)) != MIXDOWN_SUCCESS)
+	double start_s = s->range_start;
+	if (opt.range && (st = apply_range(s, eng, opt.range, &start_s, err)) != MIXDOWN_SUCCESS)
 		goto done;
 	uint32_t nc = mixdown_engine_channels(eng);
+	mxd_bwf bwf; /* WAV/RF64 outputs: the bext chunk (render_bwf.h) */
+	mxr_bwf_fill(&bwf, s, opt.description, NULL, start_s);
 	mxd_writer_config wc = {
 		.format = format, .sample = sample, .dither = opt.dither, .in_rate = s->sample_rate,
 		.out_rate = out_rate, .channels = nc, .max_block = RENDER_BLOCK, .seed = 0x6d697864u,
+		.quality = opt.quality, .expected_frames = mixdown_engine_length(eng), .bwf = opt.no_bwf ? NULL : &bwf,
 	};
 
 	if (opt.stems_dir) {
@@ -196,6 +206,9 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 			if ((st = mxd_engine_enable_tap(eng, node)) != MIXDOWN_SUCCESS)
 				goto done;
 			sc.seed = wc.seed + (uint32_t)node + 1;
+			mxd_bwf stem_bwf;
+			mxr_bwf_fill(&stem_bwf, s, opt.description, name, start_s);
+			sc.bwf = opt.no_bwf ? NULL : &stem_bwf;
 			if ((st = mxd_writer_open(path, &sc, &stems[n_stems].w, err)) != MIXDOWN_SUCCESS)
 				goto done;
 			stems[n_stems++].node = node;
@@ -203,7 +216,15 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 	}
 	if ((st = mxd_writer_open(out_path, &wc, &main_w, err)) != MIXDOWN_SUCCESS)
 		goto done;
-	meter = ebur128_init(nc, (unsigned long)lrint(s->sample_rate), EBUR128_MODE_I);
+	/* The bext loudness fields need range, true peak and the maxima too. */
+	bool bwf_loudness = mxd_writer_has_bwf(main_w);
+	double max_m = -INFINITY, max_s = -INFINITY;
+	uint32_t since = 0;
+	if (bwf_loudness && mxr_tp_init(&tp, nc) != 0) {
+		st = MIXDOWN_ERR_NOMEM;
+		goto done;
+	}
+	meter = ebur128_init(nc, (unsigned long)lrint(s->sample_rate), bwf_loudness ? MXR_BWF_EBUR128_MODE : EBUR128_MODE_I);
 	/* ITU-R BS.1770: in 5.1 (L R C LFE Ls Rs, the WAV order) the LFE is not
 	 * measured and the surrounds weigh +1.5 dB. */
 	if (meter && nc == 6) {
@@ -222,6 +243,7 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 		st = MIXDOWN_ERR_NOMEM;
 		goto free_bufs;
 	}
+	mq = mxr_meter_start(meter, nc, RENDER_BLOCK, bwf_loudness); /* NULL: measure inline */
 
 	uint64_t total = mixdown_engine_length(eng), done_frames = 0;
 	float peak = 0.0f;
@@ -239,7 +261,15 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 				/* The meter must not see NaN/Inf (the writer replaces them too). */
 				inter[i * nc + c] = isfinite(v) ? v : 0.0f;
 			}
-		ebur128_add_frames_float(meter, inter, n);
+		if (mq) {
+			mxr_meter_push(mq, inter, n);
+		} else {
+			ebur128_add_frames_float(meter, inter, n);
+			if (bwf_loudness)
+				mxr_bwf_track(meter, n, &since, &max_m, &max_s);
+		}
+		if (bwf_loudness)
+			mxr_tp_add(&tp, bufs, n);
 		if ((st = mxd_writer_write(main_w, (const float *const *)bufs, n, err)) != MIXDOWN_SUCCESS)
 			goto free_bufs;
 		for (size_t k = 0; k < n_stems; k++)
@@ -264,14 +294,23 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 	report->nonfinite_samples = mxd_writer_nonfinite(main_w) + mxd_engine_input_nonfinite(eng);
 	report->peak_dbfs = peak > 0 ? 20.0 * log10(peak) : -INFINITY;
 	report->channels = nc;
-	report->sample_rate = out_rate;
+	report->sample_rate = mxd_writer_rate(main_w); /* Opus and MP3 may have resampled */
 	report->latency = mixdown_engine_latency(eng);
+	for (size_t k = 0; k < s->n_tracks; k++)
+		report->silent_inputs += s->tracks[k].n_inputs > 0; /* live inputs exist only in `mixdown play` */
+	mxr_meter_finish(mq, &max_m, &max_s);
+	mq = NULL;
 	double lufs = -INFINITY;
 	if (ebur128_loudness_global(meter, &lufs) != EBUR128_SUCCESS || !isfinite(lufs))
 		lufs = -INFINITY;
 	report->integrated_lufs = lufs;
 	for (size_t k = 0; k < n_stems; k++)
 		report->clipped_samples += mxd_writer_clipped(stems[k].w);
+	if (bwf_loudness) {
+		mxd_bwf_loudness loud;
+		mxr_bwf_loudness(meter, max_m, max_s, tp.peak, &loud);
+		mxd_writer_set_loudness(main_w, &loud);
+	}
 
 	/* Everything rendered: put the files in place, stems first so the mix
 	 * appears last (a watcher of the mix file sees a complete set). */
@@ -285,7 +324,7 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 	}
 	if (st == MIXDOWN_SUCCESS) {
 		report->frames = mxd_writer_frames(main_w);
-		report->duration = report->frames / out_rate;
+		report->duration = report->frames / report->sample_rate;
 		st = mxd_writer_commit(main_w, err);
 		main_w = NULL;
 	}
@@ -293,10 +332,15 @@ free_bufs:
 	for (uint32_t c = 0; c < nc; c++)
 		free(bufs[c]);
 done:
+	mxr_tp_free(&tp);
 	mxd_writer_abort(main_w);
 	for (size_t k = 0; k < n_stems; k++)
 		mxd_writer_abort(stems[k].w);
 	free(stems);
+	if (mq) { /* stopped early: let the worker finish before the meter goes */
+		double unused_m = -INFINITY, unused_s = -INFINITY;
+		mxr_meter_finish(mq, &unused_m, &unused_s);
+	}
 	if (meter)
 		ebur128_destroy(&meter);
 	free(inter);

@@ -1,6 +1,7 @@
 /* mixdown — public session functions: load from file or text, accessors.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,3 +96,24 @@ const char *mixdown_session_bus_name(const mixdown_session *s, size_t i)
 }
 
 const char *mixdown_session_export_file(const mixdown_session *s) { return s->export_file; }
+
+double mixdown_session_target_loudness(const mixdown_session *s)
+{
+	if (!s->master_target)
+		return NAN;
+	if (!isnan(s->master_loudness))
+		return s->master_loudness;
+	const mixdown_master_preset *p = s->master_preset ? mixdown_master_preset_find(s->master_preset) : NULL;
+	return p ? p->loudness : NAN;
+}
+
+mixdown_status mixdown_session_position(const mixdown_session *s, const char *text, double *seconds,
+					mixdown_error *err)
+{
+	if (!text)
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, (mxd_loc){ 0, 0 }, NULL, "no position given");
+	mixdown_error e;
+	if (mxd_session_time(s, text, "position", seconds, &e) != MIXDOWN_SUCCESS) /* a usage error, not the file's */
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, (mxd_loc){ 0, 0 }, NULL, "%s", e.message);
+	return MIXDOWN_SUCCESS;
+}

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "automix/automix.h"
+#include "io/text_out.h"
 #include "session/model.h"
 #include "session/yaml_quote.h"
 
@@ -171,18 +172,9 @@ mixdown_status mixdown_automix_write(const mixdown_automix *p, const char *sessi
 		*dot = '\0';
 
 	char tmp[PATH_MAX + 32];
-	snprintf(tmp, sizeof tmp, "%s.%ld.part", session_path, (long)getpid());
-	FILE *f = fopen(tmp, "wx");
+	FILE *f = mxd_text_out_open(session_path, tmp, sizeof tmp, err);
 	if (!f)
-		return mxd_fail(err, MIXDOWN_ERR_IO, session_path, none, NULL, "cannot write: %s", strerror(errno));
+		return MIXDOWN_ERR_IO;
 	write_all(f, p, abs_sdir, base);
-	mixdown_status st = MIXDOWN_SUCCESS;
-	if (ferror(f) | (fclose(f) != 0))
-		st = mxd_fail(err, MIXDOWN_ERR_IO, session_path, none, NULL, "write failed: %s", strerror(errno));
-	else if (rename(tmp, session_path) != 0)
-		st = mxd_fail(err, MIXDOWN_ERR_IO, session_path, none, NULL, "cannot rename into place: %s",
-			      strerror(errno));
-	if (st != MIXDOWN_SUCCESS)
-		unlink(tmp);
-	return st;
+	return mxd_text_out_commit(f, tmp, session_path, true, err);
 }

@@ -26,6 +26,15 @@ int cli_target(int argc, char **argv); /* cli_target.c: target build|list|show *
 int cli_translate(int argc, char **argv); /* cli_translate.c */
 int cli_automix(int argc, char **argv); /* cli_automix.c: the mix assistant */
 int cli_play(int argc, char **argv); /* cli_play.c: real-time playback */
+int cli_diff(int argc, char **argv); /* cli_diff.c: mix changes between two sessions */
+int cli_serve(int argc, char **argv); /* cli_serve.c: the browser mixing console (docs/console.md) */
+int cli_import(int argc, char **argv); /* cli_interop.c: DAWproject -> session */
+int cli_export(int argc, char **argv); /* cli_interop.c: session -> DAWproject */
+/* cli_interop.c: `render` of a .dawproject: import into a new temporary folder
+ * (tmpdir, cap >= 64), load the session; cleanup removes what import wrote. */
+bool cli_is_dawproject(const char *path);
+int cli_dawproject_load(const char *path, mixdown_session **s, char *tmpdir, size_t cap, bool quiet);
+void cli_dawproject_cleanup(const char *tmpdir);
 
 /* Print "mixdown: <formatted error>" to stderr and return the exit code for st. */
 int cli_report_error(mixdown_status st, const mixdown_error *err);
@@ -42,6 +51,9 @@ int cli_exit_code(mixdown_status st);
 bool cli_same_file(const char *a, const char *b); /* same inode (both exist) */
 FILE *cli_output_open(const char *path, char *tmp, size_t cap);
 int cli_output_commit(FILE *f, const char *tmp, const char *path, bool ok);
+
+/* cli_output.c: `s` as a JSON string (quotes, escapes) on stdout. */
+void cli_json_string(const char *s);
 
 /* cli_analyze_report.c: text of comparisons + feedback, and of a multitrack analysis. */
 void cli_print_comparisons(const mixdown_analysis *a);

@@ -1,11 +1,13 @@
-/* mixdown — `mixdown analyze FILE... [--json] [--target PRESET]`.
+/* mixdown — `mixdown analyze FILE... [--json] [--target PRESET] [--loudness]`.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Analyzes each file (mixdown_analyze_file: loudness per ITU-R BS.1770-5 /
  * EBU R 128, dynamics, stereo, problems, delivery check) and prints a readable
  * report on stdout, or with --json only the document of docs/analysis-json.md
- * (messages go to stderr). Exit 0 when every file was analyzed, 1 when one
- * could not be read (the others are still reported), 2 for bad usage.
+ * (messages go to stderr). --loudness measures only the loudness values
+ * (the fast meter of src/analysis/fastloud*). Exit 0 when every file was
+ * analyzed, 1 when one could not be read (the others are still reported), 2
+ * for bad usage.
  * Units in the text: LUFS, LU, dBTP, dBFS, dB, seconds. Main thread only.
  */
 #include <math.h>
@@ -61,6 +63,8 @@ static void print_text(const mixdown_analysis *a, const char *target)
 	       db(b3, sizeof b3, a->loudness.short_term_max, "%.1f"));
 	printf("  peaks      true peak %s dBTP   sample peak %s dBFS\n",
 	       db(b1, sizeof b1, a->loudness.true_peak, "%+.2f"), db(b2, sizeof b2, a->loudness.sample_peak, "%+.2f"));
+	if (a->loudness_only)
+		return; /* --loudness */
 	printf("  dynamics   crest %s dB   PLR %s dB   PSR min %s dB   DR %s\n",
 	       db(b1, sizeof b1, a->dynamics.crest_factor, "%.1f"), db(b2, sizeof b2, a->dynamics.plr, "%.1f"),
 	       db(b3, sizeof b3, a->dynamics.psr_min, "%.1f"), db(b4, sizeof b4, a->dynamics.dr, "%.1f"));
@@ -170,6 +174,8 @@ static int parse_args(int argc, char **argv, analyze_args *a)
 			a->tracks = true;
 		} else if (!strcmp(o, "--no-true-peak")) {
 			a->opt.true_peak = false;
+		} else if (!strcmp(o, "--loudness")) {
+			a->opt.loudness_only = true;
 		} else if (!strcmp(o, "--target") || !strcmp(o, "--reference") || !strcmp(o, "--html")) {
 			if (!has_value)
 				return cli_usage_error("option %s needs a value", o);
@@ -198,6 +204,10 @@ static int parse_args(int argc, char **argv, analyze_args *a)
 			return cli_usage_error("a session (%s) is analyzed on its own, without other files", a->files[i]);
 	if (session && a->tracks)
 		return cli_usage_error("--tracks is for audio files; a session's tracks are analyzed anyway");
+	if (a->opt.loudness_only && (session || a->tracks || a->n_refs || a->html || a->target.delivery ||
+				     a->target.spectral))
+		return cli_usage_error("--loudness measures loudness only: no session, --tracks, --reference, --target "
+				       "or --html");
 	if (a->tracks && a->n_files < 2)
 		return cli_usage_error("--tracks needs at least two files");
 	if (a->html)
@@ -278,7 +288,7 @@ int cli_analyze(int argc, char **argv)
 			n_res++;
 		}
 	}
-	for (size_t i = 0; i < n_res; i++)
+	for (size_t i = 0; i < n_res && !a.opt.loudness_only; i++)
 		if (add_comparisons(res[i], refs, n_refs, &a.target)) {
 			fprintf(stderr, "%s: out of memory\n", cli_prog);
 			rc = EXIT_FAIL;
@@ -296,7 +306,8 @@ int cli_analyze(int argc, char **argv)
 			if (i)
 				putchar('\n');
 			print_text(res[i], a.opt.target);
-			cli_print_comparisons(res[i]);
+			if (!a.opt.loudness_only)
+				cli_print_comparisons(res[i]);
 		}
 		if (multi)
 			cli_print_multitrack(multi);

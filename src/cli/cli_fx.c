@@ -28,6 +28,10 @@ int cli_fx(int argc, char **argv)
 			printf("%-12s %s\n", mixdown_fx_name(i), mixdown_fx_summary(i));
 		return EXIT_OK;
 	}
+	if (argc == 3 && !strcmp(argv[1], "list") && !strcmp(argv[2], "--lv2"))
+		return mixdown_lv2_list(stdout, stderr) == 0 ? EXIT_OK : EXIT_FAIL;
+	if (argc == 3 && !strcmp(argv[1], "info") && strchr(argv[2], ':')) /* an LV2 plugin URI */
+		return mixdown_lv2_info(argv[2], stdout, stderr) == 0 ? EXIT_OK : EXIT_FAIL;
 	if (argc == 3 && !strcmp(argv[1], "info")) {
 		for (size_t i = 0; i < mixdown_fx_count(); i++) {
 			if (strcmp(mixdown_fx_name(i), argv[2]) != 0)
@@ -46,5 +50,5 @@ int cli_fx(int argc, char **argv)
 		}
 		return cli_usage_error("no processor named '%s' (see 'mixdown fx list')", argv[2]);
 	}
-	return cli_usage_error("usage: mixdown fx list | mixdown fx info NAME");
+	return cli_usage_error("usage: mixdown fx list [--lv2] | mixdown fx info NAME|LV2-URI");
 }

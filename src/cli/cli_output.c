@@ -1,6 +1,6 @@
 /* mixdown — writing a command's output file safely: into a temporary file
  * next to the target, renamed into place only when complete, never over one
- * of the command's inputs.
+ * of the command's inputs; and the JSON string writer of the commands' --json.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * Main thread only.
  */
@@ -52,4 +52,19 @@ int cli_output_commit(FILE *f, const char *tmp, const char *path, bool ok)
 		fprintf(stderr, "%s: %s: cannot write: %s\n", cli_prog, path, strerror(errno));
 	unlink(tmp);
 	return EXIT_FAIL;
+}
+
+void cli_json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 32)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
 }

@@ -33,28 +33,13 @@ static void json_number(const char *key, double v, bool comma)
 		printf("  \"%s\": null%s\n", key, comma ? "," : "");
 }
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 32)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 void cli_print_json_report(const mixdown_render_report *rep)
 {
 	printf("{\n  \"files\": [");
 	for (size_t i = 0; i < rep->n_files; i++) {
 		if (i)
 			printf(", ");
-		json_string(rep->files[i]);
+		cli_json_string(rep->files[i]);
 	}
 	printf("],\n");
 	json_number("duration", rep->duration, true);
@@ -71,7 +56,7 @@ void cli_print_json_report(const mixdown_render_report *rep)
 		printf("\"gain\": %.3f, \"true_peak\": %.3f, \"limiting_max\": %.3f, \"warning\": ", rep->master_gain,
 		       rep->master_true_peak, rep->master_limiting);
 		if (rep->master_warning[0])
-			json_string(rep->master_warning);
+			cli_json_string(rep->master_warning);
 		else
 			printf("null");
 		printf("}\n");
@@ -96,6 +81,9 @@ int cli_do_render(const mixdown_session *s, cli_render_args *a, mixdown_render_r
 			"%s: warning: %llu samples clipped at integer conversion (mix peak %+.2f dBFS); "
 			"lower the master gain by %.1f dB or render --bits 32f\n",
 			cli_prog, (unsigned long long)rep->clipped_samples, rep->peak_dbfs, ceil(rep->peak_dbfs * 10) / 10);
+	if (rep->silent_inputs && !a->quiet)
+		fprintf(stderr, "%s: warning: %u track%s with a live `input:` rendered as silence (heard only in "
+			"`mixdown play`)\n", cli_prog, rep->silent_inputs, rep->silent_inputs == 1 ? "" : "s");
 	if (rep->nonfinite_samples && !a->quiet)
 		fprintf(stderr, "%s: warning: %llu NaN/Inf samples were replaced by silence\n", cli_prog,
 			(unsigned long long)rep->nonfinite_samples);
@@ -122,8 +110,28 @@ static int parse_render_option(cli_render_args *a, int argc, char **argv, int *i
 			a->opt.format = MIXDOWN_FORMAT_FLAC;
 		else if (!strcmp(v, "aiff") || !strcmp(v, "aif"))
 			a->opt.format = MIXDOWN_FORMAT_AIFF;
+		else if (!strcmp(v, "rf64"))
+			a->opt.format = MIXDOWN_FORMAT_RF64;
+		else if (!strcmp(v, "ogg") || !strcmp(v, "vorbis"))
+			a->opt.format = MIXDOWN_FORMAT_OGG;
+		else if (!strcmp(v, "opus"))
+			a->opt.format = MIXDOWN_FORMAT_OPUS;
+		else if (!strcmp(v, "mp3"))
+			a->opt.format = MIXDOWN_FORMAT_MP3;
 		else
-			return cli_usage_error("--format must be wav, flac or aiff, not '%s'", v);
+			return cli_usage_error("--format must be wav, rf64, flac, aiff, ogg, opus or mp3, not '%s'", v);
+	} else if (!strcmp(o, "--quality")) {
+		NEED_VALUE();
+		char *end;
+		long q = strtol(argv[++*i], &end, 10);
+		if (*end || q < 1 || q > 10)
+			return cli_usage_error("--quality must be 1 (smallest) .. 10 (best), not '%s'", argv[*i]);
+		a->opt.quality = (int)q;
+	} else if (!strcmp(o, "--description")) {
+		NEED_VALUE();
+		a->opt.description = argv[++*i];
+	} else if (!strcmp(o, "--no-bwf")) {
+		a->opt.no_bwf = true;
 	} else if (!strcmp(o, "--bits")) {
 		NEED_VALUE();
 		const char *v = argv[++*i];
@@ -211,9 +219,13 @@ int cli_render(int argc, char **argv)
 	if (a.json && a.opt.output && !strcmp(a.opt.output, "-"))
 		return cli_usage_error("--json and -o - both want standard output");
 	mixdown_session *s = NULL;
-	int rc = load(session_path, &s);
-	if (rc != EXIT_OK)
+	char dp_tmp[4096] = ""; /* a .dawproject is imported into a temporary folder first */
+	int rc = cli_is_dawproject(session_path) ? cli_dawproject_load(session_path, &s, dp_tmp, sizeof dp_tmp, a.quiet)
+						 : load(session_path, &s);
+	if (rc != EXIT_OK) {
+		cli_dawproject_cleanup(dp_tmp);
 		return rc;
+	}
 	mixdown_render_report rep;
 	rc = cli_do_render(s, &a, &rep);
 	if (rc == EXIT_OK && !a.quiet && !a.json) {
@@ -230,6 +242,7 @@ int cli_render(int argc, char **argv)
 				fprintf(stderr, "%s: wrote stem %s\n", cli_prog, rep.files[i]);
 	}
 	mixdown_session_free(s);
+	cli_dawproject_cleanup(dp_tmp);
 	return rc;
 }
 

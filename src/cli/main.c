@@ -16,7 +16,7 @@ static const char usage_text[] =
 	"  check SESSION                       validate a session without rendering\n"
 	"  new DIR -o SESSION [--force]        write a starting session from a folder of stems\n"
 	"  demo [DIR]                          synthesize a demo song, its session, and render it\n"
-	"  analyze FILE... [--json] [--target PRESET]\n"
+	"  analyze FILE... [--json] [--target PRESET] [--loudness]\n"
 	"                                      loudness, dynamics, stereo, problems, delivery\n"
 	"  master IN -o OUT [--target PRESET | --loudness LUFS] [--true-peak DBTP]\n"
 	"         [--reference REF [--amount PCT]] [--chain FILE] [--album] [--deliver LIST]\n"
@@ -30,12 +30,22 @@ static const char usage_text[] =
 	"                                      how the mix sounds on phone, car, earbuds, mono, ...\n"
 	"  play SESSION [--connect PORTS|--no-connect] [--osc-port N] [--duration S]\n"
 	"                                      play through JACK, controllable over OSC (docs/osc.md)\n"
+	"  serve SESSION [--port N] [--bind ADDR] [--connect PORTS|--no-connect]\n"
+	"                                      play through JACK with a mixing console in the browser\n"
+	"  import PROJECT.dawproject -o SESSION [--force] [--json]\n"
+	"                                      a session from a DAWproject (docs/dawproject.md)\n"
+	"  export SESSION -o PROJECT.dawproject [--force] [--validate Project.xsd]\n"
+	"                                      the session as a DAWproject\n"
+	"  diff A B [--json]                   the mix changes from session A to B (exit 1 when any)\n"
 	"  fx list                             list the processors\n"
 	"  fx info NAME                        print a processor's parameter table\n"
 	"\n"
 	"Render options:\n"
-	"  -o, --output FILE     output file (.wav .flac .aiff); '-' writes WAV to stdout\n"
-	"  --format FMT          wav | flac | aiff (default: from the extension)\n"
+	"  -o, --output FILE     output file (.wav .rf64 .flac .aiff .ogg .opus .mp3); '-' writes WAV to stdout\n"
+	"  --format FMT          wav | rf64 | flac | aiff | ogg | opus | mp3 (default: from the extension)\n"
+	"  --quality Q           ogg, opus, mp3: 1 (smallest) .. 10 (best), default 7\n"
+	"  --description TEXT    WAV: the BWF description (default: the session's name)\n"
+	"  --no-bwf              WAV: no BWF bext chunk\n"
 	"  --bits B              16 | 24 | 32f (default: session export, else 24)\n"
 	"  --rate HZ             output sample rate (default: the session's)\n"
 	"  --range START-END     render a section (seconds or bar:beat, e.g. 17:1-25:1)\n"
@@ -114,5 +124,13 @@ int main(int argc, char **argv)
 		return cli_translate(argc - 1, argv + 1);
 	if (!strcmp(cmd, "play"))
 		return cli_play(argc - 1, argv + 1);
+	if (!strcmp(cmd, "diff"))
+		return cli_diff(argc - 1, argv + 1);
+	if (!strcmp(cmd, "serve"))
+		return cli_serve(argc - 1, argv + 1);
+	if (!strcmp(cmd, "import"))
+		return cli_import(argc - 1, argv + 1);
+	if (!strcmp(cmd, "export"))
+		return cli_export(argc - 1, argv + 1);
 	return cli_usage_error("unknown command '%s'", cmd);
 }

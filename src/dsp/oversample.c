@@ -153,13 +153,20 @@ static void up_stage(const mxd_os_stage *st, float *hist, const float *in, float
 	const uint32_t t = 2 * st->k, hl = t - 1;
 	const float *g = st->h;
 	memcpy(hist + hl, in, m * sizeof *hist);
+	/* Tap by tap over the whole block: the loop over outputs vectorizes, and
+	 * each output still sums its taps in order j = 0, 1, ... (same bits as
+	 * one output at a time). */
+	float acc[MXD_OS_BLOCK << (MXD_OS_MAX_STAGES - 1)];
+	for (uint32_t i = 0; i < m; i++)
+		acc[i] = 0.0f;
+	for (uint32_t j = 0; j < t; j++) {
+		const float gj = g[j], *restrict x = hist + hl - j; /* x[i]: sample i - j */
+		for (uint32_t i = 0; i < m; i++)
+			acc[i] += gj * x[i];
+	}
 	for (uint32_t i = 0; i < m; i++) {
-		const float *x = hist + hl + i; /* x[0] is the newest sample */
-		float acc = 0;
-		for (uint32_t j = 0; j < t; j++)
-			acc += g[j] * x[-(int32_t)j];
-		out[2 * i] = 2.0f * acc;
-		out[2 * i + 1] = x[-(int32_t)(st->k - 1)];
+		out[2 * i] = 2.0f * acc[i];
+		out[2 * i + 1] = hist[hl + i - (st->k - 1)];
 	}
 	memmove(hist, hist + m, hl * sizeof *hist);
 }

@@ -38,6 +38,10 @@
  *   gain computer x_L = x_G - y_G (GMR eq. 4, src/dsp/dynamics.h) ->
  *   smooth decoupled peak detector on x_L (GMR eq. 17) -> y_L ->
  *   gain = 10^((makeup - y_L) / 20) applied to the (lookahead-delayed) input.
+ * The peak level and the gain use mxd_dyn_db_fast() and mxd_dyn_gain_fast()
+ * (dsp/dynamics.h: polynomial, within 1e-8 dB and 1e-10 dB of libm, a
+ * fraction of the cost); graph/strip_batch.c runs this plain peak path for
+ * many tracks at once with the same arithmetic (mxd_fx_compressor_plan()).
  *
  * Time constants: attack and release are the times the gain reduction takes
  * to cover 1 - 1/e (63 %) of a step of the key level (+20 dB and back, say);
@@ -79,6 +83,7 @@
 #include "dsp/delay.h"
 #include "dsp/dynamics.h"
 #include "dsp/smooth.h"
+#include "fx/fx_batch.h"
 #include "fx/meter_gr.h"
 #include "fx/processor.h"
 
@@ -309,7 +314,7 @@ static void comp_run(mxd_fx *fx, float *const *io, const float *const *sc, uint3
 			} else {
 				linked = MXD_DYN_FLOOR_DB;
 				for (uint32_t c = 0; c < nch; c++) {
-					level[c] = mxd_dyn_db(fabs((double)s->det[c][i]));
+					level[c] = mxd_dyn_db_fast(fabs((double)s->det[c][i]));
 					linked = level[c] > linked ? level[c] : linked;
 				}
 			}
@@ -327,7 +332,7 @@ static void comp_run(mxd_fx *fx, float *const *io, const float *const *sc, uint3
 				gr_max = y > gr_max ? y : gr_max;
 				float a = mxd_delay_tick(&s->line[c], io[c][pos + i], s->look);
 				double g = mk - y;
-				io[c][pos + i] = g == 0.0 ? a : (float)(a * mxd_dyn_gain(g));
+				io[c][pos + i] = g == 0.0 ? a : (float)(a * mxd_dyn_gain_fast(g));
 			}
 			if (i + 1 == m)
 				mxd_gr_meter_store(&s->gr, gr_max);
@@ -371,3 +376,27 @@ const mxd_fx_class mxd_fx_compressor_class = {
 	.reset = comp_reset,
 	.destroy = comp_destroy,
 };
+
+/* fx/fx_batch.h: the plain case, for graph/strip_batch.c (which then computes
+ * exactly what comp_run() computes, across many strips at once). */
+bool mxd_fx_compressor_plan(mxd_fx *fx, mxd_comp_plan *p)
+{
+	comp_fx *s = (comp_fx *)fx;
+	if (fx->cls != &mxd_fx_compressor_class || s->v[P_DETECTOR] != DET_PEAK || s->v[P_AUTO_RELEASE] != 0 ||
+	    s->look != 0 || s->hpf_on || !mxd_smooth_settled(&s->thr) || !mxd_smooth_settled(&s->slope) ||
+	    !mxd_smooth_settled(&s->knee) || !mxd_smooth_settled(&s->makeup) || !mxd_smooth_settled(&s->link))
+		return false;
+	p->thr = s->thr.target;
+	p->slope = s->slope.target;
+	p->knee = s->knee.target;
+	p->link = s->link.target;
+	p->makeup = s->makeup.target;
+	if (s->v[P_AUTO_MAKEUP] != 0)
+		p->makeup += mxd_dyn_compress_gr(0.0, p->thr, p->slope, p->knee);
+	p->a_att = s->a_att;
+	p->a_rel = s->a_rel;
+	p->channels = s->channels;
+	p->env = s->env;
+	p->gr = &s->gr;
+	return true;
+}

@@ -51,6 +51,7 @@
 
 #include "dsp/biquad.h"
 #include "dsp/smooth.h"
+#include "fx/fx_batch.h"
 #include "fx/processor.h"
 
 #define MAX_BANDS 16
@@ -321,3 +322,30 @@ const mxd_fx_class mxd_fx_eq_class = {
 	.reset = eq_reset,
 	.destroy = eq_destroy,
 };
+
+/* fx/fx_batch.h: the sections of the next run() for graph/strip_batch.c. */
+int mxd_fx_eq_sections(mxd_fx *fx, uint32_t ch, mxd_biquad *sec, mxd_bq_state **st, bool *band_end, uint32_t max)
+{
+	eq_fx *s = (eq_fx *)fx;
+	uint32_t k = 0;
+	if (fx->cls != &mxd_fx_eq_class || ch >= s->channels)
+		return -1;
+	for (int i = 0; i < MAX_BANDS; i++) {
+		band *b = &s->b[i];
+		if (b->type == T_OFF)
+			continue;
+		if (ramping(b) || k + b->cas.n > max)
+			return -1;
+		/* run() skips such a band; an identity section on zeroed memory is exact too */
+		bool skip = identity(b) && quiet(b, s->channels);
+		for (uint32_t j = 0; j < b->cas.n; j++, k++) {
+			if (skip)
+				mxd_biquad_identity(&sec[k]);
+			else
+				sec[k] = b->cas.sec[j];
+			st[k] = &b->st[ch][j];
+			band_end[k] = j + 1 == b->cas.n;
+		}
+	}
+	return (int)k;
+}

@@ -84,6 +84,10 @@ struct mxd_fx_class {
 	bool wants_sidechain; /* run() receives a sidechain input when routed */
 	const mxd_meter *meters; /* readings run() publishes (fx/meter.h); NULL = none */
 	size_t n_meters;
+	/* NULL: parameters are keys of the insert itself (`{ type: eq, bands: ... }`);
+	 * else the key of the mapping that holds them (LV2 plugins: "params", since
+	 * port symbols may clash with `id`, `mix`, ...; FILE parameters stay top-level). */
+	const char *params_map;
 
 	mxd_fx *(*create)(const mxd_fx_class *cls);
 	/* channels: 1..MXD_MAX_CHANNELS. Returns 0 on success, -1 on allocation failure. */

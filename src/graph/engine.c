@@ -22,6 +22,8 @@
 
 #include "graph/engine.h"
 #include "graph/engine_internal.h"
+#include "graph/engine_prefetch.h"
+#include "graph/strip_batch.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -62,7 +64,7 @@ static void pdc_process(pdc_line *l, float *const *in, float *const *out, uint32
 
 static uint32_t track_channels(const mxd_strip *st)
 {
-	uint32_t ch = 1;
+	uint32_t ch = st->n_inputs ? st->n_inputs : 1; /* a live track: one channel per input */
 	for (size_t i = 0; i < st->n_clips; i++)
 		if (st->clips[i].file_channels > ch)
 			ch = st->clips[i].file_channels;
@@ -280,6 +282,8 @@ mixdown_status mixdown_engine_create(const mixdown_session *session, uint32_t ma
 		return st;
 	}
 	compute_range(e, session->range_start, session->range_end);
+	e->batch = mxd_strip_batch_create(e); /* NULL: nothing to batch */
+	e->prefetch = mxd_prefetch_create(e); /* NULL: clips are read inline */
 	*out = e;
 	return MIXDOWN_SUCCESS;
 }
@@ -288,6 +292,7 @@ void mixdown_engine_free(mixdown_engine *e)
 {
 	if (!e)
 		return;
+	mxd_prefetch_free(e->prefetch); /* first: its worker may be reading clips */
 	for (size_t i = 0; e->nodes && i < e->n_nodes; i++) {
 		node_rt *nd = &e->nodes[i];
 		for (uint32_t c = 0; c < MXD_MAX_CHANNELS; c++) {
@@ -316,6 +321,7 @@ void mixdown_engine_free(mixdown_engine *e)
 		free(e->tmp[c]);
 	}
 	free(e->send_gain);
+	mxd_strip_batch_free(e->batch);
 	free(e->nodes);
 	free(e->edges);
 	mxd_routing_free(&e->routing);
@@ -330,6 +336,7 @@ uint32_t mixdown_engine_latency(const mixdown_engine *e) { return e->latency; }
 uint64_t mxd_engine_input_nonfinite(const mixdown_engine *e)
 {
 	uint64_t n = e->nonfinite;
+	mxd_prefetch_idle(e->prefetch); /* the clip players' counters are stable */
 	for (size_t i = 0; i < e->n_nodes; i++) {
 		for (size_t k = 0; k < e->nodes[i].n_clips; k++)
 			n += e->nodes[i].clips[k].nonfinite;
@@ -477,36 +484,77 @@ static void apply_fader(node_rt *nd, int64_t t, uint32_t n)
 		apply_gains(nd->pre, nd->out_ch, au->pre_buf, n);
 }
 
+mixdown_status mxd_engine_read_clips(mixdown_engine *e, node_rt *nd, int64_t t, uint32_t n, float *const *dst,
+				     float *const *scratch, mixdown_error *err)
+{
+	(void)e;
+	for (uint32_t c = 0; c < nd->in_ch; c++)
+		memset(dst[c], 0, n * sizeof(float));
+	for (size_t c = 0; c < nd->n_clips; c++) {
+		mixdown_status rs = mxd_clip_player_mix(&nd->clips[c], t, n, dst, nd->in_ch, scratch, err);
+		if (rs != MIXDOWN_SUCCESS)
+			return rs;
+	}
+	if (nd->strip->invert)
+		for (uint32_t c = 0; c < nd->in_ch; c++)
+			for (uint32_t j = 0; j < n; j++)
+				dst[c][j] = -dst[c][j];
+	return MIXDOWN_SUCCESS;
+}
+
+mixdown_status mxd_engine_read_track(mixdown_engine *e, node_rt *nd, uint32_t n, mixdown_error *err)
+{
+	mixdown_status st = mxd_engine_read_clips(e, nd, e->t, n, nd->in, e->scratch, err);
+	nd->in_ready = st == MIXDOWN_SUCCESS;
+	return st;
+}
+
 static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *err)
 {
 	for (size_t i = 0; i < e->n_nodes; i++)
 		if (e->nodes[i].strip->kind != MXD_STRIP_TRACK)
 			for (uint32_t c = 0; c < e->nodes[i].in_ch; c++)
 				memset(e->nodes[i].in[c], 0, n * sizeof(float));
+	/* Offline: the tracks' clips were read ahead (engine_prefetch.h), and
+	 * tracks with the same insert layout run first, together (strip_batch.h).
+	 * Neither with a host's track source, whose tracks may change live. */
+	if (e->prefetch && !e->source) {
+		mixdown_status rs = mxd_prefetch_tracks(e, e->prefetch, n, err);
+		if (rs != MIXDOWN_SUCCESS)
+			return rs;
+	}
+	if (e->batch && !e->source) {
+		mixdown_status rs = mxd_strip_batch_run(e, e->batch, n, err);
+		if (rs != MIXDOWN_SUCCESS)
+			return rs;
+	}
 	for (size_t k = 0; k < e->n_nodes; k++) {
 		size_t i = e->routing.order[k];
 		node_rt *nd = &e->nodes[i];
 		const mxd_strip *st = nd->strip;
-		if (st->kind == MXD_STRIP_TRACK && e->source) {
+		if (nd->in_ready) {
+			/* read (and maybe processed) by strip_batch.c */
+		} else if (st->kind == MXD_STRIP_TRACK && e->source) {
 			e->source(e->source_user, i, e->t, n, nd->in, nd->in_ch);
+			if (st->invert)
+				for (uint32_t c = 0; c < nd->in_ch; c++)
+					for (uint32_t j = 0; j < n; j++)
+						nd->in[c][j] = -nd->in[c][j];
 		} else if (st->kind == MXD_STRIP_TRACK) {
-			for (uint32_t c = 0; c < nd->in_ch; c++)
-				memset(nd->in[c], 0, n * sizeof(float));
-			for (size_t c = 0; c < nd->n_clips; c++) {
-				mixdown_status rs = mxd_clip_player_mix(&nd->clips[c], e->t, n, nd->in, nd->in_ch,
-									e->scratch, err);
-				if (rs != MIXDOWN_SUCCESS)
-					return rs;
-			}
-		}
-		if (st->invert)
+			mixdown_status rs = mxd_engine_read_track(e, nd, n, err);
+			if (rs != MIXDOWN_SUCCESS)
+				return rs;
+		} else if (st->invert) {
 			for (uint32_t c = 0; c < nd->in_ch; c++)
 				for (uint32_t j = 0; j < n; j++)
 					nd->in[c][j] = -nd->in[c][j];
+		}
 		mxd_strip_auto *au = &nd->autom;
 		if (au->n)
 			mxd_strip_auto_fill(au, e->t, n);
-		run_inserts(e, nd, n);
+		if (!nd->inserts_done)
+			run_inserts(e, nd, n);
+		nd->in_ready = nd->inserts_done = false;
 		if (au->matrix_moves) {
 			mxd_strip_auto_matrix(au, &nd->pan, (const float *const *)nd->in, nd->out, n);
 		} else if (nd->pan_pending) {

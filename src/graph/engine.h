@@ -33,7 +33,9 @@ void mxd_engine_set_range(mixdown_engine *e, double start_s, double end_s);
  * host can stream the files on a disk thread. node: the track's index. */
 typedef void (*mxd_track_source_fn)(void *user, size_t node, int64_t t, uint32_t n, float *const *dst,
 				    uint32_t channels);
-/* Control thread, before the first process call. */
+/* Control thread, while no other thread runs the engine: before the first
+ * process call, or after process calls that read the clips itself (a warm-up
+ * before real-time play; the source only replaces where inputs come from). */
 void mxd_engine_set_track_source(mixdown_engine *e, mxd_track_source_fn fn, void *user);
 /* A node's input channels (a track: its widest clip). */
 uint32_t mxd_engine_node_channels(const mixdown_engine *e, size_t node);
@@ -46,6 +48,22 @@ void mxd_engine_locate(mixdown_engine *e, int64_t frame);
 void mxd_engine_live_gain(mixdown_engine *e, size_t node, double gain_db);
 void mxd_engine_live_mute(mixdown_engine *e, size_t node, bool mute);
 void mxd_engine_live_pan(mixdown_engine *e, size_t node, double pan);
+/* Live solo of a node: every node's audibility is recomputed exactly as the
+ * build does (solo-in-place, solo-safe buses; routing.h) and ramps over 10 ms
+ * (a strip whose fader is automated switches at the block). */
+void mxd_engine_live_solo(mixdown_engine *e, size_t node, bool solo);
+/* Live level (dB, -144..+24) of every send from `node` to the bus node `bus`,
+ * ramped over 10 ms; ignored for a send whose level is automated. */
+void mxd_engine_live_send(mixdown_engine *e, size_t node, size_t bus, double level_db);
+/* Control thread: insert `ref` (1-based position or its `id:`) of `node` and
+ * the value slot of its parameter `param` ("threshold", "bands.2.gain"), if
+ * that parameter may change live (automatable, not automated, the insert
+ * running). Returns the slot and sets *insert, or -1 with a reason in why. */
+long mxd_engine_live_insert_resolve(const mixdown_engine *e, size_t node, const char *ref, const char *param,
+				    size_t *insert, char *why, size_t why_size);
+/* Audio thread: hand a resolved parameter its new value (the processor's
+ * unit; it clamps and smooths), as automation does. */
+void mxd_engine_live_insert(mixdown_engine *e, size_t node, size_t insert, size_t slot, double value);
 
 /* ---- metering (engine_meter.c): per-strip output levels for a live host. */
 

@@ -73,6 +73,7 @@ typedef struct {
 	float meter_peak;
 	double meter_sumsq;
 	uint64_t meter_frames;
+	bool in_ready, inserts_done;    /* this block: set by strip_batch.c (input read; inserts run) */
 } node_rt;
 
 struct mixdown_engine {
@@ -95,6 +96,8 @@ struct mixdown_engine {
 	mxd_track_source_fn source; /* non-NULL: tracks' inputs come from the host */
 	void *source_user;
 	bool metering;          /* accumulate node_rt.meter_* (mxd_engine_set_metering) */
+	struct mxd_strip_batch *batch; /* tracks whose inserts run together (strip_batch.h), or NULL */
+	struct mxd_prefetch *prefetch; /* clips read a block ahead (engine_prefetch.h), or NULL */
 };
 
 /* dB to linear gain; -144 dB and below is silence. */
@@ -102,6 +105,14 @@ static inline double mxd_db_to_gain(double db)
 {
 	return db <= -144.0 ? 0.0 : pow(10.0, db / 20.0);
 }
+
+/* engine.c: a track's input for the next n frames (its clips, then polarity). */
+mixdown_status mxd_engine_read_track(mixdown_engine *e, node_rt *nd, uint32_t n, mixdown_error *err);
+/* The same for frames [t, t + n) into dst (in_ch buffers) with the given
+ * clip scratch (MXD_MAX_CHANNELS buffers); touches nothing else of e or nd
+ * but nd's clip players. */
+mixdown_status mxd_engine_read_clips(mixdown_engine *e, node_rt *nd, int64_t t, uint32_t n, float *const *dst,
+				     float *const *scratch, mixdown_error *err);
 
 /* engine_meter.c: add a node's output block to its level meter. */
 void mxd_engine_meter_accumulate(node_rt *nd, uint32_t n);

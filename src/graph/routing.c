@@ -36,6 +36,8 @@ void mxd_routing_free(mxd_routing *r)
 	free(r->edges);
 	free(r->order);
 	free(r->audible);
+	free(r->solo);
+	free(r->mark);
 	memset(r, 0, sizeof *r);
 }
 
@@ -100,24 +102,19 @@ static mixdown_status visit(dfs_ctx *c, size_t node)
 /* Solo-in-place: when anything is soloed, a strip stays audible if it is
  * soloed, solo-safe, feeds a soloed strip (its signal is part of it), or is
  * fed by one (the soloed signal passes through it). */
-static void compute_solo(const mxd_session *s, mxd_routing *r)
+void mxd_routing_solo(mxd_routing *r)
 {
 	size_t n = r->n_nodes, master = n - 1;
 	bool any = false;
 	for (size_t i = 0; i < n; i++) {
 		r->audible[i] = true;
-		if (r->strips[i]->solo)
-			any = true;
+		any |= r->solo[i];
 	}
 	if (!any)
 		return;
-	(void)s;
-	unsigned char *mark = calloc(n, 1);
-	if (!mark)
-		return; /* out of memory: fall back to everything audible */
+	unsigned char *mark = r->mark;
 	for (size_t i = 0; i < n; i++)
-		if (r->strips[i]->solo)
-			mark[i] = 3; /* 1 = downstream of a solo, 2 = upstream of one */
+		mark[i] = r->solo[i] ? 3 : 0; /* 1 = downstream of a solo, 2 = upstream of one */
 	/* Propagate to a fixed point; graphs are small. */
 	for (bool changed = true; changed;) {
 		changed = false;
@@ -137,7 +134,6 @@ static void compute_solo(const mxd_session *s, mxd_routing *r)
 	}
 	for (size_t i = 0; i < n; i++)
 		r->audible[i] = i == master || mark[i] || r->strips[i]->solo_safe;
-	free(mark);
 }
 
 mixdown_status mxd_routing_build(const mxd_session *s, mxd_routing *r, mixdown_error *err)
@@ -155,11 +151,13 @@ mixdown_status mxd_routing_build(const mxd_session *s, mxd_routing *r, mixdown_e
 	r->edges = calloc(max_edges ? max_edges : 1, sizeof *r->edges);
 	r->order = calloc(n, sizeof *r->order);
 	r->audible = calloc(n, sizeof *r->audible);
+	r->solo = calloc(n, sizeof *r->solo);
+	r->mark = calloc(n, sizeof *r->mark);
 	dfs_ctx c = { .s = s, .r = r, .err = err };
 	c.color = calloc(n, 1);
 	c.stack = calloc(n, sizeof *c.stack);
 	mixdown_status st = MIXDOWN_SUCCESS;
-	if (!r->strips || !r->edges || !r->order || !r->audible || !c.color || !c.stack) {
+	if (!r->strips || !r->edges || !r->order || !r->audible || !r->solo || !r->mark || !c.color || !c.stack) {
 		st = MIXDOWN_ERR_NOMEM;
 		goto out;
 	}
@@ -238,7 +236,9 @@ mixdown_status mxd_routing_build(const mxd_session *s, mxd_routing *r, mixdown_e
 			pos++;
 		memmove(&r->order[pos], &r->order[pos + 1], (n - 1 - pos) * sizeof *r->order);
 		r->order[n - 1] = n - 1;
-		compute_solo(s, r);
+		for (size_t i = 0; i < n; i++)
+			r->solo[i] = r->strips[i]->solo;
+		mxd_routing_solo(r);
 	}
 out:
 	free(c.color);

@@ -40,12 +40,19 @@ typedef struct {
 	size_t n_edges;
 	size_t *order;            /* n_nodes, processing order, master last */
 	bool *audible;            /* n_nodes: false = silenced by another strip's solo */
+	bool *solo;               /* n_nodes: the solo switches audible follows (the strips' `solo` at build) */
+	unsigned char *mark;      /* n_nodes: scratch of mxd_routing_solo() */
 } mxd_routing;
 
 /* Build the routing of `s`. On a loop or unknown destination returns
  * MIXDOWN_ERR_SESSION with `err` filled and leaves `r` empty. */
 mixdown_status mxd_routing_build(const mxd_session *s, mxd_routing *r, mixdown_error *err);
 void mxd_routing_free(mxd_routing *r); /* NULL-safe; r itself is caller storage */
+
+/* Recompute `audible` from `solo` (solo-in-place, see routing.c); allocates
+ * nothing, so a live host may call it on the audio thread after changing
+ * `solo`. */
+void mxd_routing_solo(mxd_routing *r);
 
 /* Node index of the strip named `name` ("master" = the master), or (size_t)-1. */
 size_t mxd_routing_find(const mxd_session *s, const char *name);

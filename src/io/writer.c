@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "session/model.h"
@@ -31,6 +32,8 @@ struct mxd_writer {
 	uint32_t dither_state;
 	double shape_hist[16][MXD_SHAPE_TAPS]; /* per channel, noise-shaping error history */
 	uint64_t clipped, nonfinite, frames;
+	mixdown_format written;  /* the format as written (WAV past 4 GB: RF64) */
+	SF_BROADCAST_INFO *bext; /* the bext chunk, or NULL */
 };
 
 mixdown_format mxd_format_from_path(const char *path)
@@ -45,6 +48,14 @@ mixdown_format mxd_format_from_path(const char *path)
 		return MIXDOWN_FORMAT_FLAC;
 	if (!strcasecmp(dot, ".aif") || !strcasecmp(dot, ".aiff") || !strcasecmp(dot, ".aifc"))
 		return MIXDOWN_FORMAT_AIFF;
+	if (!strcasecmp(dot, ".rf64"))
+		return MIXDOWN_FORMAT_RF64;
+	if (!strcasecmp(dot, ".ogg") || !strcasecmp(dot, ".oga"))
+		return MIXDOWN_FORMAT_OGG;
+	if (!strcasecmp(dot, ".opus"))
+		return MIXDOWN_FORMAT_OPUS;
+	if (!strcasecmp(dot, ".mp3"))
+		return MIXDOWN_FORMAT_MP3;
 	return MIXDOWN_FORMAT_AUTO;
 }
 
@@ -53,8 +64,30 @@ const char *mxd_format_extension(mixdown_format f)
 	switch (f) {
 	case MIXDOWN_FORMAT_FLAC: return "flac";
 	case MIXDOWN_FORMAT_AIFF: return "aiff";
+	case MIXDOWN_FORMAT_RF64: return "rf64";
+	case MIXDOWN_FORMAT_OGG: return "ogg";
+	case MIXDOWN_FORMAT_OPUS: return "opus";
+	case MIXDOWN_FORMAT_MP3: return "mp3";
 	default: return "wav";
 	}
+}
+
+const char *mxd_format_name(mixdown_format f)
+{
+	switch (f) {
+	case MIXDOWN_FORMAT_FLAC: return "FLAC";
+	case MIXDOWN_FORMAT_AIFF: return "AIFF";
+	case MIXDOWN_FORMAT_RF64: return "RF64";
+	case MIXDOWN_FORMAT_OGG: return "Ogg Vorbis";
+	case MIXDOWN_FORMAT_OPUS: return "Ogg Opus";
+	case MIXDOWN_FORMAT_MP3: return "MP3";
+	default: return "WAV";
+	}
+}
+
+bool mxd_format_lossy(mixdown_format f)
+{
+	return f == MIXDOWN_FORMAT_OGG || f == MIXDOWN_FORMAT_OPUS || f == MIXDOWN_FORMAT_MP3;
 }
 
 static mixdown_status io_fail(mixdown_error *err, const char *path, const char *what, const char *why)
@@ -169,8 +202,17 @@ static int make_temp(const char *target, char **temp_out)
 
 static int sndfile_format(const mxd_writer_config *cfg, mixdown_format fmt, int *bits)
 {
+	/* Lossy codecs take float and quantize on their own terms. */
+	*bits = 32;
+	switch (fmt) {
+	case MIXDOWN_FORMAT_OGG: return SF_FORMAT_OGG | SF_FORMAT_VORBIS;
+	case MIXDOWN_FORMAT_OPUS: return SF_FORMAT_OGG | SF_FORMAT_OPUS;
+	case MIXDOWN_FORMAT_MP3: return SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III;
+	default: break;
+	}
 	int major = fmt == MIXDOWN_FORMAT_FLAC ? SF_FORMAT_FLAC
 		  : fmt == MIXDOWN_FORMAT_AIFF ? SF_FORMAT_AIFF
+		  : fmt == MIXDOWN_FORMAT_RF64 ? SF_FORMAT_RF64
 					       : SF_FORMAT_WAV;
 	switch (cfg->sample) {
 	case MIXDOWN_SAMPLE_INT16: *bits = 16; return major | SF_FORMAT_PCM_16;
@@ -178,6 +220,88 @@ static int sndfile_format(const mxd_writer_config *cfg, mixdown_format fmt, int 
 	default: *bits = 24; return major | SF_FORMAT_PCM_24;
 	}
 }
+
+/* The rate nearest to `rate` that a lossy codec takes (libsndfile 1.2
+ * refuses others). Opus runs at 48 kHz internally (RFC 6716, 2.1.1); MP3
+ * has the MPEG-1/2/2.5 rates (ISO/IEC 11172-3, 13818-3). */
+static double codec_rate(mixdown_format fmt, double rate)
+{
+	static const double opus[] = { 8000, 12000, 16000, 24000, 48000 };
+	static const double mp3[] = { 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000 };
+	const double *ok = fmt == MIXDOWN_FORMAT_OPUS ? opus : mp3;
+	size_t n = fmt == MIXDOWN_FORMAT_OPUS ? sizeof opus / sizeof *opus : sizeof mp3 / sizeof *mp3;
+	if (fmt != MIXDOWN_FORMAT_OPUS && fmt != MIXDOWN_FORMAT_MP3)
+		return rate;
+	for (size_t i = 0; i < n; i++)
+		if (rate == ok[i])
+			return rate;
+	return fmt == MIXDOWN_FORMAT_MP3 && fmod(rate, 11025.0) == 0 ? 44100 : 48000;
+}
+
+/* A fixed-size bext text field: cut, NUL-padded (EBU Tech 3285, 2.3). */
+static void put_field(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size);
+	memset(dst, 0, size);
+	memcpy(dst, src, n);
+}
+
+/* Date and time of origination: now, or SOURCE_DATE_EPOCH for reproducible
+ * files (reproducible-builds.org convention). */
+static void fill_bext(SF_BROADCAST_INFO *b, const mxd_bwf *bwf, const mxd_writer *w)
+{
+	memset(b, 0, sizeof *b);
+	put_field(b->description, sizeof b->description, bwf->description);
+	put_field(b->originator, sizeof b->originator, "mixdown");
+	put_field(b->originator_reference, sizeof b->originator_reference, bwf->originator_reference);
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	time_t t = epoch && *epoch ? (time_t)strtoll(epoch, NULL, 10) : time(NULL);
+	struct tm tm;
+	if (epoch && *epoch ? gmtime_r(&t, &tm) : localtime_r(&t, &tm)) {
+		char d[48], c[48];
+		snprintf(d, sizeof d, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+		snprintf(c, sizeof c, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+		memcpy(b->origination_date, d, sizeof b->origination_date);
+		memcpy(b->origination_time, c, sizeof b->origination_time);
+	}
+	double ref = bwf->time_reference > 0 ? bwf->time_reference * w->cfg.out_rate : 0;
+	uint64_t r = (uint64_t)llround(ref);
+	b->time_reference_low = (uint32_t)(r & 0xffffffffu);
+	b->time_reference_high = (uint32_t)(r >> 32);
+	b->version = 2;
+	/* Not measured yet: 0x7FFF, the value Tech 3285 v2 reserves for that. */
+	b->loudness_value = b->loudness_range = b->max_true_peak_level = 0x7fff;
+	b->max_momentary_loudness = b->max_shortterm_loudness = 0x7fff;
+	/* Coding history line (EBU R 98): A=algorithm, F=rate, W=word length, M=mode, T=text. */
+	const char *mode = w->cfg.channels == 1 ? ",M=mono" : w->cfg.channels == 2 ? ",M=stereo" : "";
+	snprintf(b->coding_history, sizeof b->coding_history, "A=PCM,F=%.0f,W=%d%s,T=mixdown %s\r\n",
+		 w->cfg.out_rate, w->bits, mode, MIXDOWN_VERSION_STRING);
+	b->coding_history_size = (uint32_t)strlen(b->coding_history);
+}
+
+/* 0.01 units as int16 (Tech 3285 v2); 0x7FFF when not measured. */
+static int16_t loud16(double v)
+{
+	if (!isfinite(v))
+		return 0x7fff;
+	double x = round(v * 100.0);
+	return (int16_t)(x < -32768 ? -32768 : x > 32766 ? 32766 : x);
+}
+
+void mxd_writer_set_loudness(mxd_writer *w, const mxd_bwf_loudness *l)
+{
+	if (!w->bext)
+		return;
+	w->bext->loudness_value = loud16(l->integrated);
+	w->bext->loudness_range = loud16(l->range);
+	w->bext->max_true_peak_level = loud16(l->max_true_peak);
+	w->bext->max_momentary_loudness = loud16(l->max_momentary);
+	w->bext->max_shortterm_loudness = loud16(l->max_short_term);
+}
+
+/* Above this many bytes of audio a WAV is written as RF64: a RIFF size field
+ * is 32 bits, and the header and chunks need room too (EBU Tech 3306). */
+#define RF64_THRESHOLD 0xFFF00000ull
 
 mixdown_status mxd_writer_open(const char *path, const mxd_writer_config *cfg, mxd_writer **out,
 			       mixdown_error *err)
@@ -189,10 +313,14 @@ mixdown_status mxd_writer_open(const char *path, const mxd_writer_config *cfg, m
 		fmt = to_stdout ? MIXDOWN_FORMAT_WAV : mxd_format_from_path(path);
 	if (fmt == MIXDOWN_FORMAT_AUTO)
 		return mxd_fail(err, MIXDOWN_ERR_USAGE, path, (mxd_loc){ 0, 0 }, NULL,
-				"cannot tell the format from the extension (use .wav, .flac, .aiff or --format)");
+				"cannot tell the format from the extension "
+				"(use .wav, .rf64, .flac, .aiff, .ogg, .opus, .mp3 or --format)");
 	if (to_stdout && fmt != MIXDOWN_FORMAT_WAV)
 		return mxd_fail(err, MIXDOWN_ERR_USAGE, path, (mxd_loc){ 0, 0 }, NULL,
 				"standard output carries WAV only");
+	if (fmt == MIXDOWN_FORMAT_MP3 && cfg->channels > 2)
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, path, (mxd_loc){ 0, 0 }, NULL,
+				"MP3 carries 1 or 2 channels, not %u (use .opus, .ogg, .flac or .wav)", cfg->channels);
 	if (fmt == MIXDOWN_FORMAT_FLAC && cfg->sample == MIXDOWN_SAMPLE_FLOAT32)
 		return mxd_fail(err, MIXDOWN_ERR_USAGE, path, (mxd_loc){ 0, 0 }, NULL,
 				"FLAC stores integers only: use --bits 16 or 24");
@@ -200,15 +328,30 @@ mixdown_status mxd_writer_open(const char *path, const mxd_writer_config *cfg, m
 		return mxd_fail(err, MIXDOWN_ERR_USAGE, path, (mxd_loc){ 0, 0 }, NULL,
 				"sample rate too high for FLAC");
 
+	const mxd_bwf *bwf = cfg->bwf;
 	mxd_writer *w = calloc(1, sizeof *w);
 	if (!w)
 		return MIXDOWN_ERR_NOMEM;
 	w->cfg = *cfg;
 	w->cfg.format = fmt;
+	w->cfg.bwf = NULL;
+	w->cfg.out_rate = codec_rate(fmt, cfg->out_rate);
+	cfg = &w->cfg;
 	w->dither_state = cfg->seed ? cfg->seed : 0x9E3779B9u;
 	w->target = strdup(path);
 	SF_INFO info = { .samplerate = (int)lrint(cfg->out_rate), .channels = (int)cfg->channels };
 	info.format = sndfile_format(cfg, fmt, &w->bits);
+	/* WAV that would pass 4 GB: RF64, turned back into WAV on close when it
+	 * stays smaller after all (the estimate ignores the resampler's rounding). */
+	bool auto_rf64 = false;
+	if (fmt == MIXDOWN_FORMAT_WAV && cfg->expected_frames > 0 &&
+	    (double)cfg->expected_frames * cfg->out_rate / cfg->in_rate * cfg->channels * (w->bits / 8) >
+		    (double)RF64_THRESHOLD * 0.98) {
+		auto_rf64 = true;
+		fmt = MIXDOWN_FORMAT_RF64;
+		info.format = sndfile_format(cfg, fmt, &w->bits);
+	}
+	w->written = fmt;
 	int fd;
 	if (to_stdout) {
 		const char *tmpdir = getenv("TMPDIR");
@@ -233,6 +376,27 @@ mixdown_status mxd_writer_open(const char *path, const mxd_writer_config *cfg, m
 	}
 	if (w->bits == 32)
 		sf_command(w->file, SFC_SET_NORM_FLOAT, NULL, SF_TRUE);
+	if (auto_rf64)
+		sf_command(w->file, SFC_RF64_AUTO_DOWNGRADE, NULL, SF_TRUE);
+	if (mxd_format_lossy(fmt)) {
+		int q = cfg->quality >= 1 && cfg->quality <= 10 ? cfg->quality : 7;
+		double level = (10 - q) / 9.0; /* libsndfile: 0 = best quality, 1 = smallest file */
+		sf_command(w->file, SFC_SET_COMPRESSION_LEVEL, &level, sizeof level);
+	}
+	/* The bext chunk goes in before any audio; its loudness fields are
+	 * rewritten at commit (same size, so the header keeps its layout). */
+	if (bwf && (fmt == MIXDOWN_FORMAT_WAV || fmt == MIXDOWN_FORMAT_RF64)) {
+		if (!(w->bext = malloc(sizeof *w->bext))) {
+			mxd_writer_abort(w);
+			return MIXDOWN_ERR_NOMEM;
+		}
+		fill_bext(w->bext, bwf, w);
+		if (sf_command(w->file, SFC_SET_BROADCAST_INFO, w->bext, sizeof *w->bext) != SF_TRUE) {
+			mixdown_status st = io_fail(err, path, "cannot write the BWF bext chunk", sf_strerror(w->file));
+			mxd_writer_abort(w);
+			return st;
+		}
+	}
 	/* We dither and clip ourselves; libsndfile must not touch the values. */
 	sf_command(w->file, SFC_SET_CLIPPING, NULL, SF_FALSE);
 
@@ -358,6 +522,9 @@ mixdown_status mxd_writer_commit(mxd_writer *w, mixdown_error *err)
 	mixdown_status st = MIXDOWN_SUCCESS;
 	if (w->soxr)
 		st = pump_resampler(w, NULL, 0, err); /* flush the resampler's tail */
+	if (st == MIXDOWN_SUCCESS && w->bext &&
+	    sf_command(w->file, SFC_SET_BROADCAST_INFO, w->bext, sizeof *w->bext) != SF_TRUE)
+		st = io_fail(err, w->target, "cannot update the BWF bext chunk", sf_strerror(w->file));
 	if (st == MIXDOWN_SUCCESS) {
 		sf_write_sync(w->file);
 		if (sf_close(w->file) != 0)
@@ -394,6 +561,7 @@ void mxd_writer_abort(mxd_writer *w)
 	free(w->resampled);
 	free(w->ints);
 	free(w->target);
+	free(w->bext);
 	free(w);
 }
 
@@ -401,3 +569,6 @@ uint64_t mxd_writer_clipped(const mxd_writer *w) { return w->clipped; }
 uint64_t mxd_writer_nonfinite(const mxd_writer *w) { return w->nonfinite; }
 uint64_t mxd_writer_frames(const mxd_writer *w) { return w->frames; }
 const char *mxd_writer_path(const mxd_writer *w) { return w->target; }
+double mxd_writer_rate(const mxd_writer *w) { return w->cfg.out_rate; }
+mixdown_format mxd_writer_format(const mxd_writer *w) { return w->written; }
+bool mxd_writer_has_bwf(const mxd_writer *w) { return w->bext != NULL; }

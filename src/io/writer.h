@@ -14,11 +14,20 @@
  * path "-" writes a WAV to standard output (through a temporary file, since a
  * WAV header needs the final length).
  *
+ * Formats (mixdown_format): WAV (RF64 by itself when the estimated size
+ * passes 4 GB, EBU Tech 3306), RF64, FLAC, AIFF, and lossy previews written
+ * from float: Ogg Vorbis, Ogg Opus (8/12/16/24/48 kHz; other rates are
+ * resampled to 48 kHz) and MP3 (1-2 channels, <= 48 kHz; higher rates are
+ * resampled to 48 or 44.1 kHz). WAV and RF64 can carry a Broadcast WAV bext
+ * chunk (EBU Tech 3285 v2): written when the file is opened, its loudness
+ * fields updated before the file is closed (mxd_writer_set_loudness).
+ *
  * Control thread only (file I/O).
  */
 #ifndef MIXDOWN_IO_WRITER_H
 #define MIXDOWN_IO_WRITER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "mixdown/mixdown.h"
@@ -32,13 +41,34 @@ typedef struct {
 	uint32_t channels;              /* 1..16 */
 	uint32_t max_block;             /* largest n passed to mxd_writer_write() */
 	uint32_t seed;                  /* dither PRNG seed (deterministic renders) */
+	int quality;                    /* lossy formats: 1 (small) .. 10 (best); 0 = 7 */
+	uint64_t expected_frames;       /* at in_rate, to choose RF64 for WAV over 4 GB; 0 = unknown (WAV) */
+	const struct mxd_bwf *bwf;      /* WAV/RF64: bext chunk to write; NULL = none (copied at open) */
 } mxd_writer_config;
+
+/* What goes into the bext chunk. Strings are cut to their field sizes. */
+typedef struct mxd_bwf {
+	char description[256];
+	char originator_reference[32];
+	double time_reference;          /* s since midnight of the first sample (written in output samples) */
+} mxd_bwf;
+
+/* Loudness of the programme for the bext chunk (EBU Tech 3285 v2 stores
+ * each in 0.01 units as int16): LUFS, LU, dBTP; non-finite = not measured
+ * (written as 0x7FFF). */
+typedef struct {
+	double integrated, range, max_true_peak, max_momentary, max_short_term;
+} mxd_bwf_loudness;
 
 typedef struct mxd_writer mxd_writer;
 
 /* Resolve AUTO from a path's extension; MIXDOWN_FORMAT_AUTO if unknown. */
 mixdown_format mxd_format_from_path(const char *path);
-const char *mxd_format_extension(mixdown_format f); /* "wav", "flac", "aiff" */
+const char *mxd_format_extension(mixdown_format f); /* "wav", "flac", "aiff", "ogg", "opus", "mp3" */
+/* The format's name for messages ("WAV", "Ogg Opus", ...). */
+const char *mxd_format_name(mixdown_format f);
+/* A lossy format (written from float; no dither, no clip counting). */
+bool mxd_format_lossy(mixdown_format f);
 
 mixdown_status mxd_writer_open(const char *path, const mxd_writer_config *cfg, mxd_writer **out,
 			       mixdown_error *err);
@@ -53,6 +83,11 @@ uint64_t mxd_writer_clipped(const mxd_writer *w);    /* samples clipped so far *
 uint64_t mxd_writer_nonfinite(const mxd_writer *w);  /* NaN/Inf replaced so far */
 uint64_t mxd_writer_frames(const mxd_writer *w);     /* frames written to the file */
 const char *mxd_writer_path(const mxd_writer *w);    /* the target path */
+double mxd_writer_rate(const mxd_writer *w);         /* Hz of the file (lossy formats may resample) */
+mixdown_format mxd_writer_format(const mxd_writer *w); /* as written: WAV over 4 GB reads RF64 */
+bool mxd_writer_has_bwf(const mxd_writer *w);        /* a bext chunk is being written */
+/* Set the bext loudness fields (before commit; no-op without a bext chunk). */
+void mxd_writer_set_loudness(mxd_writer *w, const mxd_bwf_loudness *l);
 
 /* Quantize one block of float samples to integers of `bits` (16 or 24) in
  * place of `out`, as the writer does. Exposed for the tests. `state` is the

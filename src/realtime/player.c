@@ -11,118 +11,309 @@
  * inputs come from the disk thread's rings (mxd_engine_set_track_source).
  * After a locate (and at start) it outputs silence until every ring holds its
  * prefill, then plays from exactly the located frame.
- * Everything else (open/close/play/stop/locate/set/status): control thread;
- * command producers (control and OSC thread) serialize on `qlock`, which the
- * audio thread never touches.
+ * Hot reload (rt_reload.h): everything built from one session (engine, disk
+ * reader, strip table, meters) is a generation (rt_gen.h). The audio thread
+ * plays `cur`; an edited session arrives as a new generation with a swap
+ * frame, and from that frame both run for XFADE_MS while the output fades
+ * from the old to the new one; then the old one goes back to a control thread
+ * to be freed. Commands carry the generation their node index belongs to.
+ * This file is the audio thread's part; the control API is in
+ * player_control.c, open/close and reload in player_open.c (both control
+ * thread); the shared state in player_internal.h. Command producers (control
+ * and OSC thread) serialize on `qlock`, which the audio thread never touches.
  */
-#include <errno.h>
-#include <jack/jack.h>
-#include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "realtime/player_internal.h"
 
-#include "graph/engine.h"
-#include "mixdown/mixdown.h"
-#include "realtime/rt_cmdq.h"
-#include "realtime/rt_disk.h"
-#include "realtime/rt_osc.h"
-#include "session/model.h"
+/* ---- transport, bus outputs, live inputs (audio thread unless noted) */
 
-#define MAX_BLOCK 1024u /* engine block; longer JACK periods run in several */
+/* Continue from `frame`: engine, disk stream (with the loop's wrap) and
+ * silence until the rings hold their prefill. */
+static void void_swap(mixdown_player *p);
 
-struct mixdown_player {
-	const mxd_session *s;
-	mixdown_engine *e;
-	mxd_rt_disk *disk;
-	mxd_rt_osc *osc;
-	jack_client_t *client;
-	jack_port_t *port[MXD_MAX_CHANNELS];
-	uint32_t channels;
-	double rate;
-	int64_t end;                 /* timeline frame where the session ends */
-	mxd_rt_cmdq q;
-	pthread_mutex_t qlock;       /* producers only */
-	/* audio thread */
-	bool playing, waiting;
-	int64_t pos;
-	/* published by the audio thread */
-	_Atomic int64_t pub_pos;
-	_Atomic bool pub_playing, pub_waiting;
-	_Atomic uint32_t peak_bits;  /* float bits of the peak since the last status */
-	_Atomic uint64_t xruns;
-	/* Control side: each strip's live state (session values until set;
-	 * tracks, buses, master), written under qlock. */
-	mixdown_strip_state *strips;
-	size_t n_strips;
-};
-
-static uint32_t float_bits(float f)
+static void seek(mixdown_player *p, int64_t frame)
 {
-	uint32_t u;
-	memcpy(&u, &f, sizeof u);
-	return u;
+	void_swap(p);
+	p->pos = frame < 0 ? 0 : frame;
+	mixdown_engine *e = p->cur->e;
+	mxd_engine_locate(e, p->pos);
+	int64_t wrap = mxd_rt_loop_seek(&p->loop, p->pos, mixdown_engine_latency(e));
+	mxd_rt_disk_seek_loop(p->cur->disk, p->pos, wrap, p->loop.start);
+	p->waiting = true;
 }
 
-static float bits_float(uint32_t u)
+/* The engine's track source: live inputs for `input:` tracks (this cycle's
+ * JACK buffers, read on from where the last call stopped), else the disk. */
+void mxd_player_track_source(void *user, size_t node, int64_t t, uint32_t n, float *const *dst, uint32_t channels)
 {
-	float f;
-	memcpy(&f, &u, sizeof f);
-	return f;
+	mxd_rt_gen *g = user; /* the generation whose engine asks */
+	mixdown_player *p = g->host;
+	const mxd_strip *st = &g->s->tracks[node];
+	if (!st->n_inputs || !g->in_cursor) {
+		mxd_rt_disk_source(g->disk, node, t, n, dst, channels);
+		return;
+	}
+	/* After a locate the engine pre-rolls its latency first, reading more
+	 * than a period: the excess is silence. */
+	uint32_t at = g->in_cursor[node], m = at < p->in_frames ? p->in_frames - at : 0;
+	m = m < n ? m : n;
+	for (uint32_t c = 0; c < channels; c++) {
+		/* A reloaded session may name inputs beyond the ports made at open. */
+		const float *src = c < st->n_inputs && st->inputs[c] <= p->n_in ? p->in_buf[st->inputs[c] - 1] : NULL;
+		uint32_t k = src ? m : 0;
+		if (k)
+			memcpy(dst[c], src + at, k * sizeof(float));
+		memset(dst[c] + k, 0, (n - k) * sizeof(float));
+	}
+	g->in_cursor[node] = at + n;
+}
+
+/* Start of a cycle: the live input and bus output buffers; with
+ * follow_transport, start/stop/locate as the JACK transport says. */
+static void transport_cycle(mixdown_player *p, jack_nframes_t nframes)
+{
+	for (uint32_t i = 0; i < p->n_in; i++)
+		p->in_buf[i] = jack_port_get_buffer(p->in_port[i], nframes);
+	p->in_frames = nframes;
+	mxd_rt_gen *gens[2] = { p->cur, p->fading };
+	for (int k = 0; k < 2; k++)
+		if (gens[k] && gens[k]->in_cursor)
+			memset(gens[k]->in_cursor, 0, gens[k]->s->n_tracks * sizeof *gens[k]->in_cursor);
+	for (size_t i = 0; i < p->n_bus_ports; i++)
+		p->bus_buf[i] = jack_port_get_buffer(p->bus_port[i], nframes);
+	if (!p->follow)
+		return;
+	jack_position_t jp;
+	jack_transport_state_t js = jack_transport_query(p->client, &jp); /* real-time safe */
+	mxd_rt_tp_state ts = js == JackTransportRolling ? MXD_RT_TP_ROLLING
+			     : js == JackTransportStopped ? MXD_RT_TP_STOPPED : MXD_RT_TP_STARTING;
+	unsigned a = mxd_rt_follow(ts, jp.frame, p->playing, p->pos);
+	if (a & MXD_RT_FOLLOW_STOP) {
+		p->playing = false;
+		void_swap(p); /* as MXD_RT_STOP: a reload waiting for its frame starts again */
+	}
+	if (a & MXD_RT_FOLLOW_LOCATE)
+		seek(p, jp.frame);
+	if (a & MXD_RT_FOLLOW_PLAY)
+		p->playing = true;
+}
+
+/* JACK's slow-sync callback (process thread, before process): locate to
+ * where the transport will start and hold it in Starting until the disk
+ * streams are filled, so playback starts exactly with the transport. */
+int mxd_player_on_sync(jack_transport_state_t state, jack_position_t *jp, void *arg)
+{
+	(void)state;
+	mixdown_player *p = arg;
+	if ((int64_t)jp->frame != p->pos)
+		seek(p, jp->frame);
+	if (p->waiting && mxd_rt_disk_ready(p->cur->disk))
+		p->waiting = false;
+	return !p->waiting;
+}
+
+/* The engine's block [off, off + m) of the cycle is in out: copy the buses'
+ * post-fader taps to their ports, de-click a loop wrap, and wrap. */
+static void transport_block(mixdown_player *p, float *const *out, uint32_t off, uint32_t m)
+{
+	const mxd_session *s = p->cur->s;
+	for (size_t i = 0; i < p->n_bus_ports; i++) {
+		/* Ports are made at open; a reloaded session may have fewer buses. */
+		if (i / p->channels >= s->n_buses) {
+			memset(p->bus_buf[i] + off, 0, m * sizeof(float));
+			continue;
+		}
+		const float *const *tap = mxd_engine_tap(p->cur->e, s->n_tracks + i / p->channels);
+		memcpy(p->bus_buf[i] + off, tap[i % p->channels], m * sizeof(float));
+	}
+	if (mxd_rt_loop_gains(&p->loop, p->pos, m, p->loop_gain)) {
+		for (uint32_t ch = 0; ch < p->channels; ch++)
+			for (uint32_t k = 0; k < m; k++)
+				out[ch][off + k] *= p->loop_gain[k];
+		for (size_t i = 0; i < p->n_bus_ports; i++)
+			for (uint32_t k = 0; k < m; k++)
+				p->bus_buf[i][off + k] *= p->loop_gain[k];
+	}
+	p->pos += m;
+	if (mxd_rt_loop_wrap(&p->loop, &p->pos)) {
+		void_swap(p); /* the wrap is faded out and in: a crossfade may end here */
+		mxd_engine_locate(p->cur->e, p->pos); /* tails carry over; the disk stream already wrapped */
+	}
+}
+
+/* ---- generations: swap and crossfade (audio thread) */
+
+/* Hand back a swap not yet done (rejected) or a crossfade in progress (the
+ * old generation goes at once): after a locate, stop or loop wrap. */
+static void void_swap(mixdown_player *p)
+{
+	p->locates++;
+	if (p->next) {
+		p->next->rejected = true;
+		mxd_rt_reload_retire(&p->reload, p->next);
+		p->next = NULL;
+	}
+	if (p->fading) {
+		mxd_rt_reload_retire(&p->reload, p->fading);
+		p->fading = NULL;
+	}
+}
+
+/* Start of a cycle: a generation handed over by rt_reload.c is refused when
+ * its swap frame has passed or a locate/stop came after it was chosen; while
+ * the output is silent and it starts here, it replaces the current one at
+ * once; otherwise it waits for its frame. */
+static void take_pending(mixdown_player *p)
+{
+	if (p->next || p->fading)
+		return; /* one swap at a time (a reload waits for the previous one) */
+	mxd_rt_gen *g = mxd_rt_reload_take(&p->reload);
+	if (!g)
+		return;
+	if (g->locates != p->locates || g->swap_at < p->pos) {
+		g->rejected = true;
+		mxd_rt_reload_retire(&p->reload, g);
+	} else if ((!p->playing || p->waiting) && g->swap_at == p->pos) {
+		mxd_rt_reload_retire(&p->reload, p->cur);
+		p->cur = g;
+	} else {
+		p->next = g;
+	}
+}
+
+/* How many of the next m frames run before a pending swap (a block ends at
+ * the swap frame); at the swap frame the crossfade starts. */
+static uint32_t swap_span(mixdown_player *p, uint32_t m)
+{
+	if (!p->next)
+		return m;
+	int64_t d = p->next->swap_at - p->pos;
+	if (d > 0)
+		return d < m ? (uint32_t)d : m;
+	p->fading = p->cur;
+	p->cur = p->next;
+	p->next = NULL;
+	p->xf_pos = 0;
+	return m;
+}
+
+/* Both generations rendered the same timeline frames from the same files, so
+ * their outputs are strongly correlated; a linear (equal-gain) crossfade,
+ * whose gains sum to 1, keeps the level of correlated signals steady, while
+ * an equal-power fade (for uncorrelated signals) would bulge by up to 3 dB
+ * mid-fade (U. Zölzer (ed.), DAFX: Digital Audio Effects, 2nd ed., Wiley
+ * 2011). blk holds the new generation's block; the old one is mixed in. */
+static void crossfade(mixdown_player *p, float *const *blk, uint32_t m)
+{
+	mixdown_engine_process(p->fading->e, p->xf_buf, m, NULL);
+	uint32_t n = m < p->xf_len - p->xf_pos ? m : p->xf_len - p->xf_pos;
+	for (uint32_t ch = 0; ch < p->channels; ch++)
+		for (uint32_t i = 0; i < n; i++) {
+			float g = ((float)(p->xf_pos + i) + 0.5f) / (float)p->xf_len;
+			blk[ch][i] = g * blk[ch][i] + (1.0f - g) * p->xf_buf[ch][i];
+		}
+	p->xf_pos += n;
+	if (p->xf_pos == p->xf_len) {
+		mxd_rt_reload_retire(&p->reload, p->fading);
+		p->fading = NULL;
+	}
+}
+
+/* One engine block of the cycle into blk (m <= MAX_BLOCK frames). */
+static void run_block(mixdown_player *p, float *const *blk, uint32_t m)
+{
+	mixdown_engine_process(p->cur->e, blk, m, NULL); /* fails only for m > max_block */
+	if (p->fading)
+		crossfade(p, blk, m);
+}
+
+/* Node commands go to the engine of the generation they were resolved in
+ * (0: untagged, the current one); others are dropped (node indexes differ). */
+static mixdown_engine *engine_of(mixdown_player *p, uint32_t gen)
+{
+	if (gen == 0 || gen == p->cur->id)
+		return p->cur->e;
+	if (p->fading && gen == p->fading->id)
+		return p->fading->e;
+	return NULL;
 }
 
 static void apply(mixdown_player *p, const mxd_rt_cmd *c)
 {
+	mixdown_engine *e = engine_of(p, c->gen);
 	switch (c->kind) {
 	case MXD_RT_PLAY: p->playing = true; break;
-	case MXD_RT_STOP: p->playing = false; break;
-	case MXD_RT_LOCATE:
-		p->pos = (int64_t)c->value;
-		mxd_engine_locate(p->e, p->pos);
-		mxd_rt_disk_seek(p->disk, p->pos);
-		p->waiting = true;
+	case MXD_RT_STOP:
+		p->playing = false;
+		void_swap(p);
 		break;
-	case MXD_RT_GAIN: mxd_engine_live_gain(p->e, c->node, c->value); break;
-	case MXD_RT_PAN: mxd_engine_live_pan(p->e, c->node, c->value); break;
-	case MXD_RT_MUTE: mxd_engine_live_mute(p->e, c->node, c->value >= 0.5); break;
+	case MXD_RT_LOCATE: seek(p, (int64_t)c->value); break;
+	case MXD_RT_LOOP_START: p->loop.pend_start = (int64_t)c->value; break;
+	case MXD_RT_LOOP_END:
+		mxd_rt_loop_set(&p->loop, p->loop.pend_start, (int64_t)c->value);
+		seek(p, p->pos); /* tells the disk thread where to wrap */
+		break;
+	case MXD_RT_GAIN: if (e) mxd_engine_live_gain(e, c->node, c->value); break;
+	case MXD_RT_PAN: if (e) mxd_engine_live_pan(e, c->node, c->value); break;
+	case MXD_RT_MUTE: if (e) mxd_engine_live_mute(e, c->node, c->value >= 0.5); break;
+	case MXD_RT_SOLO: if (e) mxd_engine_live_solo(e, c->node, c->value >= 0.5); break;
+	case MXD_RT_SEND: if (e) mxd_engine_live_send(e, c->node, c->index, c->value); break;
+	case MXD_RT_INSERT: if (e) mxd_engine_live_insert(e, c->node, c->index, c->slot, c->value); break;
 	}
 }
 
 static void publish_peak(mixdown_player *p, float peak)
 {
 	uint32_t old = atomic_load_explicit(&p->peak_bits, memory_order_relaxed);
-	while (peak > bits_float(old) &&
-	       !atomic_compare_exchange_weak_explicit(&p->peak_bits, &old, float_bits(peak), memory_order_relaxed,
+	while (peak > mxd_bits_float(old) &&
+	       !atomic_compare_exchange_weak_explicit(&p->peak_bits, &old, mxd_float_bits(peak), memory_order_relaxed,
 						      memory_order_relaxed))
 		;
 }
 
-static int process(jack_nframes_t nframes, void *arg)
+/* Audio thread, end of a cycle: strip meters, master loudness feed, DSP
+ * load of this callback (entered at t_in, µs of jack_get_time()). */
+static void meter_cycle(mixdown_player *p, float *const *out, jack_nframes_t nframes, bool ran, jack_time_t t_in)
 {
+	mxd_rt_meters_update(p->cur->meters, p->cur->e, nframes, ran);
+	mxd_rt_loudness_push(p->loud, (const float *const *)out, nframes);
+	double period_s = nframes / p->rate;
+	mxd_rt_load_add(&p->load, (double)(jack_get_time() - t_in), period_s * 1e6, period_s);
+}
+
+int mxd_player_process(jack_nframes_t nframes, void *arg)
+{
+	jack_time_t t_in = jack_get_time();
 	mixdown_player *p = arg;
+	if (p->guard.enter)
+		p->guard.enter();
 	mxd_rt_cmd c;
 	while (mxd_rt_cmdq_pop(&p->q, &c))
 		apply(p, &c);
+	transport_cycle(p, nframes);
+	take_pending(p);
 	float *out[MXD_MAX_CHANNELS];
 	for (uint32_t ch = 0; ch < p->channels; ch++)
 		out[ch] = jack_port_get_buffer(p->port[ch], nframes);
 	/* Checked even when stopped: it also drains stale rings after a locate,
 	 * which the disk thread waits for before refilling. */
-	if (p->waiting && mxd_rt_disk_ready(p->disk))
+	if (p->waiting && mxd_rt_disk_ready(p->cur->disk))
 		p->waiting = false;
-	if (!p->playing || p->waiting) {
+	bool ran = p->playing && !p->waiting;
+	if (!ran) {
 		for (uint32_t ch = 0; ch < p->channels; ch++)
 			memset(out[ch], 0, nframes * sizeof(float));
+		for (size_t i = 0; i < p->n_bus_ports; i++)
+			memset(p->bus_buf[i], 0, nframes * sizeof(float));
 	} else {
 		for (uint32_t off = 0; off < nframes;) {
 			uint32_t m = nframes - off < MAX_BLOCK ? nframes - off : MAX_BLOCK;
+			m = mxd_rt_loop_span(&p->loop, p->pos, m); /* a block ends at the loop's end */
+			m = swap_span(p, m);                       /* ... and at a reload's swap frame */
 			float *blk[MXD_MAX_CHANNELS];
 			for (uint32_t ch = 0; ch < p->channels; ch++)
 				blk[ch] = out[ch] + off;
-			mixdown_engine_process(p->e, blk, m, NULL); /* fails only for m > max_block */
+			run_block(p, blk, m);
+			transport_block(p, out, off, m); /* advances pos */
 			off += m;
 		}
 		float peak = 0.0f;
@@ -130,252 +321,20 @@ static int process(jack_nframes_t nframes, void *arg)
 			for (uint32_t i = 0; i < nframes; i++)
 				peak = fabsf(out[ch][i]) > peak ? fabsf(out[ch][i]) : peak;
 		publish_peak(p, peak);
-		p->pos += nframes;
 	}
 	atomic_store_explicit(&p->pub_pos, p->pos, memory_order_relaxed);
 	atomic_store_explicit(&p->pub_playing, p->playing, memory_order_relaxed);
 	atomic_store_explicit(&p->pub_waiting, p->waiting, memory_order_relaxed);
+	atomic_store_explicit(&p->pub_locates, p->locates, memory_order_release);
+	meter_cycle(p, out, nframes, ran, t_in);
+	if (p->guard.leave)
+		p->guard.leave();
 	return 0;
 }
 
-static int on_xrun(void *arg)
+int mxd_player_on_xrun(void *arg)
 {
 	mixdown_player *p = arg;
 	atomic_fetch_add_explicit(&p->xruns, 1, memory_order_relaxed);
 	return 0;
-}
-
-mixdown_player_options mixdown_player_options_init(void)
-{
-	return (mixdown_player_options){ .client_name = NULL, .connect = NULL, .osc_port = 0, .start_stopped = false };
-}
-
-static bool push(mixdown_player *p, mxd_rt_cmd c)
-{
-	pthread_mutex_lock(&p->qlock);
-	bool ok = mxd_rt_cmdq_push(&p->q, c);
-	pthread_mutex_unlock(&p->qlock);
-	return ok;
-}
-
-void mixdown_player_play(mixdown_player *p) { push(p, (mxd_rt_cmd){ .kind = MXD_RT_PLAY }); }
-void mixdown_player_stop(mixdown_player *p) { push(p, (mxd_rt_cmd){ .kind = MXD_RT_STOP }); }
-
-void mixdown_player_locate(mixdown_player *p, double seconds)
-{
-	double f = seconds > 0 ? floor(seconds * p->rate + 0.5) : 0.0;
-	push(p, (mxd_rt_cmd){ .kind = MXD_RT_LOCATE, .value = f });
-}
-
-bool mixdown_player_set(mixdown_player *p, const char *strip, const char *param, double value)
-{
-	if (!strip || !param || !isfinite(value))
-		return false;
-	size_t node = SIZE_MAX;
-	for (size_t i = 0; i < p->s->n_tracks && node == SIZE_MAX; i++)
-		if (!strcmp(p->s->tracks[i].name, strip))
-			node = i;
-	for (size_t i = 0; i < p->s->n_buses && node == SIZE_MAX; i++)
-		if (!strcmp(p->s->buses[i].name, strip))
-			node = p->s->n_tracks + i;
-	if (node == SIZE_MAX)
-		return false;
-	mxd_rt_cmd c = { .node = (uint32_t)node, .value = value };
-	if (!strcmp(param, "gain"))
-		c.kind = MXD_RT_GAIN;
-	else if (!strcmp(param, "pan"))
-		c.kind = MXD_RT_PAN;
-	else if (!strcmp(param, "mute"))
-		c.kind = MXD_RT_MUTE;
-	else
-		return false;
-	pthread_mutex_lock(&p->qlock);
-	bool ok = mxd_rt_cmdq_push(&p->q, c);
-	if (ok) {
-		mixdown_strip_state *ss = &p->strips[node];
-		if (c.kind == MXD_RT_GAIN)
-			ss->gain_db = value < -144.0 ? -144.0 : value > 24.0 ? 24.0 : value;
-		else if (c.kind == MXD_RT_PAN)
-			ss->pan = value < -1.0 ? -1.0 : value > 1.0 ? 1.0 : value;
-		else
-			ss->mute = value >= 0.5;
-	}
-	pthread_mutex_unlock(&p->qlock);
-	return ok;
-}
-
-/* The strips' live state starts as the session's values. */
-static mixdown_status init_strips(mixdown_player *p)
-{
-	const mxd_session *s = p->s;
-	p->n_strips = s->n_tracks + s->n_buses + 1;
-	if (!(p->strips = calloc(p->n_strips, sizeof *p->strips)))
-		return MIXDOWN_ERR_NOMEM;
-	for (size_t i = 0; i < p->n_strips; i++) {
-		const mxd_strip *st = i < s->n_tracks ? &s->tracks[i]
-				      : i < s->n_tracks + s->n_buses ? &s->buses[i - s->n_tracks] : &s->master;
-		mixdown_strip_state *ss = &p->strips[i];
-		snprintf(ss->name, sizeof ss->name, "%s", st == &s->master ? "master" : st->name);
-		ss->kind = i < s->n_tracks ? MIXDOWN_STRIP_TRACK
-			   : i < s->n_tracks + s->n_buses ? MIXDOWN_STRIP_BUS : MIXDOWN_STRIP_MASTER;
-		ss->gain_db = st->gain_db;
-		ss->pan = st->pan;
-		ss->mute = st->mute;
-		ss->solo = st->solo;
-	}
-	return MIXDOWN_SUCCESS;
-}
-
-size_t mixdown_player_strips(mixdown_player *p, mixdown_strip_state *out, size_t max)
-{
-	pthread_mutex_lock(&p->qlock);
-	for (size_t i = 0; i < p->n_strips && i < max; i++)
-		out[i] = p->strips[i];
-	size_t n = p->n_strips;
-	pthread_mutex_unlock(&p->qlock);
-	return n;
-}
-
-/* Connect output i to the i-th port of `list` (comma-separated) or, with NULL,
- * to the physical playback ports (a mono master feeds the first two). */
-static mixdown_status connect_outputs(mixdown_player *p, const char *list, mixdown_error *err)
-{
-	if (list && !*list)
-		return MIXDOWN_SUCCESS;
-	if (!list) {
-		const char **ports = jack_get_ports(p->client, NULL, JACK_DEFAULT_AUDIO_TYPE,
-						    JackPortIsPhysical | JackPortIsInput);
-		for (uint32_t i = 0; ports && ports[i]; i++) {
-			if (i >= p->channels && !(p->channels == 1 && i == 1))
-				break;
-			jack_connect(p->client, jack_port_name(p->port[i < p->channels ? i : 0]), ports[i]);
-		}
-		jack_free(ports);
-		return MIXDOWN_SUCCESS;
-	}
-	char name[512];
-	uint32_t i = 0;
-	for (const char *s = list; *s; i++) {
-		const char *end = strchr(s, ',');
-		size_t len = end ? (size_t)(end - s) : strlen(s);
-		snprintf(name, sizeof name, "%.*s", (int)len, s);
-		s += len + (end ? 1 : 0);
-		int r = jack_connect(p->client, jack_port_name(p->port[i % p->channels]), name);
-		if (r != 0 && r != EEXIST)
-			return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, (mxd_loc){ 0, 0 }, NULL,
-					"cannot connect %s to JACK port \"%s\"", jack_port_name(p->port[i % p->channels]),
-					name);
-	}
-	return MIXDOWN_SUCCESS;
-}
-
-mixdown_status mixdown_player_open(const mixdown_session *session, const mixdown_player_options *opt,
-				   mixdown_player **out, mixdown_error *err)
-{
-	*out = NULL;
-	mixdown_player_options def = mixdown_player_options_init();
-	if (!opt)
-		opt = &def;
-	mixdown_player *p = calloc(1, sizeof *p);
-	if (!p)
-		return MIXDOWN_ERR_NOMEM;
-	p->s = session;
-	p->rate = session->sample_rate;
-	p->channels = session->channels;
-	mxd_rt_cmdq_init(&p->q);
-	pthread_mutex_init(&p->qlock, NULL);
-	mixdown_status st = init_strips(p);
-	if (st != MIXDOWN_SUCCESS || (st = mixdown_engine_create(session, MAX_BLOCK, &p->e, err)) != MIXDOWN_SUCCESS)
-		goto fail;
-	/* Start at the session's range start without pre-rolling the whole
-	 * beginning inside the first callback. */
-	int64_t start = llround(session->range_start * p->rate);
-	p->end = start + (int64_t)mixdown_engine_length(p->e);
-	mxd_engine_locate(p->e, start);
-	p->pos = start;
-	p->waiting = true;
-	p->playing = false; /* until the outputs are connected (below) */
-	atomic_init(&p->pub_pos, start);
-	atomic_init(&p->pub_playing, p->playing);
-	atomic_init(&p->pub_waiting, true);
-	atomic_init(&p->peak_bits, 0);
-	atomic_init(&p->xruns, 0);
-	if ((st = mxd_rt_disk_create(session, p->e, start, &p->disk, err)) != MIXDOWN_SUCCESS)
-		goto fail;
-	mxd_engine_set_track_source(p->e, mxd_rt_disk_source, p->disk);
-
-	jack_status_t js;
-	p->client = jack_client_open(opt->client_name ? opt->client_name : "mixdown", JackNoStartServer, &js);
-	if (!p->client) {
-		st = mxd_fail(err, MIXDOWN_ERR_AUDIO, NULL, (mxd_loc){ 0, 0 }, NULL,
-			      "cannot connect to a JACK server (status 0x%x); is one running?", (unsigned)js);
-		goto fail;
-	}
-	double jrate = jack_get_sample_rate(p->client);
-	if (jrate != p->rate) {
-		st = mxd_fail(err, MIXDOWN_ERR_AUDIO, NULL, (mxd_loc){ 0, 0 }, NULL,
-			      "the JACK server runs at %.0f Hz, the session at %.0f Hz", jrate, p->rate);
-		goto fail;
-	}
-	for (uint32_t c = 0; c < p->channels; c++) {
-		char name[32];
-		snprintf(name, sizeof name, "out_%u", c + 1);
-		if (!(p->port[c] = jack_port_register(p->client, name, JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0))) {
-			st = mxd_fail(err, MIXDOWN_ERR_AUDIO, NULL, (mxd_loc){ 0, 0 }, NULL,
-				      "cannot register JACK port %s", name);
-			goto fail;
-		}
-	}
-	jack_set_process_callback(p->client, process, p);
-	jack_set_xrun_callback(p->client, on_xrun, p);
-	if (opt->osc_port > 0 && (st = mxd_rt_osc_start(p, opt->osc_port, &p->osc, err)) != MIXDOWN_SUCCESS)
-		goto fail;
-	if (jack_activate(p->client) != 0) {
-		st = mxd_fail(err, MIXDOWN_ERR_AUDIO, NULL, (mxd_loc){ 0, 0 }, NULL, "cannot activate the JACK client");
-		goto fail;
-	}
-	if ((st = connect_outputs(p, opt->connect, err)) != MIXDOWN_SUCCESS)
-		goto fail;
-	/* Connections are made after activation; starting only now keeps the
-	 * session's first frames from playing into unconnected ports. */
-	if (!opt->start_stopped)
-		mixdown_player_play(p);
-	*out = p;
-	return MIXDOWN_SUCCESS;
-fail:
-	mixdown_player_close(p);
-	return st;
-}
-
-void mixdown_player_close(mixdown_player *p)
-{
-	if (!p)
-		return;
-	mxd_rt_osc_stop(p->osc); /* no more producers */
-	if (p->client) {
-		jack_deactivate(p->client);
-		jack_client_close(p->client);
-	}
-	mxd_rt_disk_free(p->disk);
-	mixdown_engine_free(p->e);
-	pthread_mutex_destroy(&p->qlock);
-	free(p->strips);
-	free(p);
-}
-
-void mixdown_player_get_status(mixdown_player *p, mixdown_player_status *st)
-{
-	memset(st, 0, sizeof *st);
-	st->sample_rate = p->rate;
-	st->position = (double)atomic_load(&p->pub_pos) / p->rate;
-	st->end = (double)p->end / p->rate;
-	st->period = p->client ? jack_get_buffer_size(p->client) : 0;
-	st->playing = atomic_load(&p->pub_playing);
-	st->waiting = st->playing && atomic_load(&p->pub_waiting);
-	float peak = bits_float(atomic_exchange(&p->peak_bits, 0));
-	st->peak_dbfs = peak > 0.0f ? 20.0f * log10f(peak) : -INFINITY;
-	st->underruns = mxd_rt_disk_underruns(p->disk);
-	st->xruns = atomic_load(&p->xruns);
-	mxd_rt_osc_counts(p->osc, &st->osc_messages, &st->osc_rejected);
-	mxd_rt_disk_error(p->disk, st->error, sizeof st->error);
 }

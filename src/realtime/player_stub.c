@@ -26,6 +26,14 @@ void mixdown_player_close(mixdown_player *p) { (void)p; }
 void mixdown_player_play(mixdown_player *p) { (void)p; }
 void mixdown_player_stop(mixdown_player *p) { (void)p; }
 void mixdown_player_locate(mixdown_player *p, double seconds) { (void)p; (void)seconds; }
+void mixdown_player_loop(mixdown_player *p, double start_s, double end_s) { (void)p; (void)start_s; (void)end_s; }
+
+bool mixdown_player_locate_bars(mixdown_player *p, const char *pos)
+{
+	(void)p;
+	(void)pos;
+	return false;
+}
 
 bool mixdown_player_set(mixdown_player *p, const char *strip, const char *param, double value)
 {
@@ -34,6 +42,23 @@ bool mixdown_player_set(mixdown_player *p, const char *strip, const char *param,
 	(void)param;
 	(void)value;
 	return false;
+}
+
+mixdown_status mixdown_player_control(mixdown_player *p, const char *strip, const char *param, double value,
+				      mixdown_error *err)
+{
+	(void)p;
+	(void)strip;
+	(void)param;
+	(void)value;
+	return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, (mxd_loc){ 0, 0 }, NULL, "no real-time playback in this build");
+}
+
+mixdown_status mixdown_player_save(mixdown_player *p, const char *path, mixdown_error *err)
+{
+	(void)p;
+	(void)path;
+	return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, (mxd_loc){ 0, 0 }, NULL, "no real-time playback in this build");
 }
 
 void mixdown_player_get_status(mixdown_player *p, mixdown_player_status *st)

@@ -21,11 +21,18 @@ typedef enum {
 	MXD_RT_GAIN,   /* node, value: dB */
 	MXD_RT_PAN,    /* node, value: -1..+1 */
 	MXD_RT_MUTE,   /* node, value: 0 or 1 */
+	MXD_RT_SOLO,   /* node, value: 0 or 1 */
+	MXD_RT_SEND,   /* node, index: destination bus node, value: dB */
+	MXD_RT_INSERT, /* node, index: insert, slot: parameter slot, value: the parameter's unit */
+	MXD_RT_LOOP_START, /* value: timeline frame; waits for its MXD_RT_LOOP_END */
+	MXD_RT_LOOP_END,   /* value: timeline frame; sets the loop (<= start: off) */
 } mxd_rt_cmd_kind;
 
 typedef struct {
 	mxd_rt_cmd_kind kind;
 	uint32_t node;
+	uint32_t index, slot; /* MXD_RT_SEND, MXD_RT_INSERT */
+	uint32_t gen;         /* generation `node` was resolved in (rt_gen.h; player.c sets it); 0 = the current */
 	double value;
 } mxd_rt_cmd;
 

@@ -14,12 +14,15 @@
 #include "realtime/rt_ring.h"
 #include "session/model.h"
 
+#define LOOP_SLOTS 8u
+
 typedef struct {
 	mxd_rt_ring ring;
 	/* disk thread */
 	mxd_clip_player *clips;
 	size_t n_clips;
 	int64_t t;            /* timeline frame the disk thread writes next */
+	int64_t wrap_at, wrap_to; /* loop: after frame wrap_at - 1 comes wrap_to; wrap_at < 0 = none */
 	/* audio thread */
 	uint64_t skip;        /* frames owed from underruns, discarded on arrival */
 } track_stream;
@@ -29,6 +32,9 @@ struct mxd_rt_disk {
 	size_t n_tracks;
 	_Atomic uint64_t want;     /* frame << 16 | generation (16 bits) */
 	uint32_t gen;              /* audio thread: the generation it asked for */
+	/* The loop of each generation, by gen % LOOP_SLOTS, stored before `want`
+	 * publishes the generation (a slot is reused only LOOP_SLOTS seeks later). */
+	_Atomic int64_t wrap_at[LOOP_SLOTS], wrap_to[LOOP_SLOTS];
 	_Atomic uint64_t underruns;
 	_Atomic bool running;
 	_Atomic bool failed;
@@ -47,16 +53,16 @@ static uint64_t pack(int64_t frame, uint32_t gen)
 	return ((uint64_t)frame << GEN_BITS) | (gen & GEN_MASK);
 }
 
-/* Disk thread: produce one chunk of track k at its position. */
-static void produce(mxd_rt_disk *d, track_stream *ts)
+/* Disk thread: mix the clips of a track for frames [t, t + n) into tmp + off. */
+static void mix_clips(mxd_rt_disk *d, track_stream *ts, uint32_t off, uint32_t n)
 {
 	uint32_t ch = ts->ring.channels;
+	float *dst[MXD_MAX_CHANNELS];
 	for (uint32_t c = 0; c < ch; c++)
-		memset(d->tmp[c], 0, MXD_RT_CHUNK * sizeof(float));
+		dst[c] = d->tmp[c] + off;
 	for (size_t k = 0; k < ts->n_clips; k++) {
 		mixdown_error err;
-		if (mxd_clip_player_mix(&ts->clips[k], ts->t, MXD_RT_CHUNK, d->tmp, ch, d->scratch, &err) !=
-			    MIXDOWN_SUCCESS &&
+		if (mxd_clip_player_mix(&ts->clips[k], ts->t, n, dst, ch, d->scratch, &err) != MIXDOWN_SUCCESS &&
 		    !atomic_load(&d->failed)) {
 			size_t len = strnlen(err.message, sizeof d->error - 1); /* truncated on purpose */
 			memcpy(d->error, err.message, len);
@@ -64,8 +70,26 @@ static void produce(mxd_rt_disk *d, track_stream *ts)
 			atomic_store(&d->failed, true);
 		}
 	}
+	ts->t += n;
+}
+
+/* Disk thread: produce one chunk of a track at its position; a loop wrap
+ * inside the chunk continues it from the loop start, so the audio thread
+ * reads across the wrap without a gap. */
+static void produce(mxd_rt_disk *d, track_stream *ts)
+{
+	for (uint32_t c = 0; c < ts->ring.channels; c++)
+		memset(d->tmp[c], 0, MXD_RT_CHUNK * sizeof(float));
+	for (uint32_t off = 0; off < MXD_RT_CHUNK;) {
+		uint32_t n = MXD_RT_CHUNK - off;
+		if (ts->wrap_at >= 0 && ts->t < ts->wrap_at && ts->wrap_at - ts->t < n)
+			n = (uint32_t)(ts->wrap_at - ts->t);
+		mix_clips(d, ts, off, n);
+		off += n;
+		if (ts->t == ts->wrap_at)
+			ts->t = ts->wrap_to;
+	}
 	mxd_rt_ring_write(&ts->ring, (const float *const *)d->tmp, MXD_RT_CHUNK);
-	ts->t += MXD_RT_CHUNK;
 }
 
 static void *disk_main(void *arg)
@@ -84,6 +108,8 @@ static void *disk_main(void *arg)
 				if (mxd_rt_ring_fill(&ts->ring) != 0)
 					continue;
 				ts->t = frame;
+				ts->wrap_at = atomic_load_explicit(&d->wrap_at[gen % LOOP_SLOTS], memory_order_relaxed);
+				ts->wrap_to = atomic_load_explicit(&d->wrap_to[gen % LOOP_SLOTS], memory_order_relaxed);
 				atomic_store_explicit(&ts->ring.gen, gen, memory_order_release);
 			}
 			if (mxd_rt_ring_space(&ts->ring) >= MXD_RT_CHUNK) {
@@ -128,6 +154,10 @@ mixdown_status mxd_rt_disk_create(const mixdown_session *s, const mixdown_engine
 	}
 	/* Rings start tagged 0; generation 1 makes the thread fill them. */
 	d->gen = 1;
+	for (uint32_t k = 0; k < LOOP_SLOTS; k++) {
+		atomic_init(&d->wrap_at[k], -1);
+		atomic_init(&d->wrap_to[k], 0);
+	}
 	atomic_init(&d->want, pack(start_frame, d->gen));
 	atomic_init(&d->underruns, 0);
 	atomic_init(&d->failed, false);
@@ -168,12 +198,22 @@ void mxd_rt_disk_free(mxd_rt_disk *d)
 	free(d);
 }
 
-void mxd_rt_disk_seek(mxd_rt_disk *d, int64_t frame)
+void mxd_rt_disk_seek_loop(mxd_rt_disk *d, int64_t frame, int64_t wrap_at, int64_t wrap_to)
 {
 	d->gen = (d->gen + 1) & GEN_MASK;
 	for (size_t k = 0; k < d->n_tracks; k++)
 		d->tracks[k].skip = 0;
-	atomic_store_explicit(&d->want, pack(frame < 0 ? 0 : frame, d->gen), memory_order_release);
+	frame = frame < 0 ? 0 : frame;
+	/* Only a loop ahead of the frame wraps, and only forward. */
+	bool loop = wrap_at > frame && wrap_to >= 0 && wrap_to < wrap_at;
+	atomic_store_explicit(&d->wrap_at[d->gen % LOOP_SLOTS], loop ? wrap_at : -1, memory_order_relaxed);
+	atomic_store_explicit(&d->wrap_to[d->gen % LOOP_SLOTS], wrap_to, memory_order_relaxed);
+	atomic_store_explicit(&d->want, pack(frame, d->gen), memory_order_release);
+}
+
+void mxd_rt_disk_seek(mxd_rt_disk *d, int64_t frame)
+{
+	mxd_rt_disk_seek_loop(d, frame, -1, 0);
 }
 
 bool mxd_rt_disk_ready(mxd_rt_disk *d)

@@ -15,7 +15,9 @@
  * which therefore never makes a system call).
  *
  * Ownership: create/free on the control thread (free joins the thread; the
- * engine must no longer run). seek/ready/drain/source/underruns: audio thread.
+ * engine must no longer run). seek/ready/drain/source/underruns: audio thread
+ * (the consumer; before a reader is handed to the audio thread, e.g. by a hot
+ * reload, the control thread that built it is its consumer).
  */
 #ifndef MIXDOWN_REALTIME_RT_DISK_H
 #define MIXDOWN_REALTIME_RT_DISK_H
@@ -39,6 +41,10 @@ void mxd_rt_disk_free(mxd_rt_disk *d);
 
 /* Audio thread. */
 void mxd_rt_disk_seek(mxd_rt_disk *d, int64_t frame);
+/* The same, with a loop: the stream runs from `frame` and, after frame
+ * wrap_at - 1, continues at wrap_to, every time (wrap_at <= frame or
+ * wrap_to >= wrap_at: no loop). */
+void mxd_rt_disk_seek_loop(mxd_rt_disk *d, int64_t frame, int64_t wrap_at, int64_t wrap_to);
 bool mxd_rt_disk_ready(mxd_rt_disk *d); /* drains stale rings as a side effect */
 void mxd_rt_disk_source(void *user, size_t node, int64_t t, uint32_t n, float *const *dst, uint32_t channels);
 uint64_t mxd_rt_disk_underruns(const mxd_rt_disk *d);

@@ -17,6 +17,8 @@
 #include "fx/processor.h"
 #include "mixdown/mixdown.h"
 
+#define MXD_MAX_INPUT_PORT 64 /* highest live input number (`input:`) */
+
 /* 1-based position of a node in the session file (0 = not from the file). */
 typedef struct {
 	uint32_t line, column;
@@ -36,6 +38,7 @@ typedef struct {
 	char *file;           /* path as resolved for opening (session dir + as written) */
 	char *file_written;   /* path exactly as written in the session (for messages) */
 	double at;            /* timeline position of the clip start, s, >= 0 */
+	bool at_bwf;          /* `at: bwf`: `at` came from the file's BWF time reference */
 	double offset;        /* start position inside the file, s, >= 0 */
 	double length;        /* s; < 0 = until the end of the file */
 	double gain_db;       /* clip gain, dB, [-144, +24] */
@@ -158,6 +161,10 @@ typedef struct {
 	char *group;          /* free-form group label or NULL */
 	mxd_clip *clips;      /* tracks only */
 	size_t n_clips;
+	/* Tracks with `input:` (instead of clips): the player's live JACK inputs
+	 * in_N feeding the strip's channels, 1-based; silent offline. */
+	uint32_t inputs[MXD_MAX_CHANNELS];
+	uint32_t n_inputs;    /* 0 = a clip track */
 	double gain_db;       /* fader, [-144, +24]; -144 or below = silence */
 	bool mute;
 	bool solo;
@@ -184,7 +191,11 @@ typedef struct {
 	uint32_t beats_per_bar, beat_unit;
 } mxd_tempo_section;
 
-typedef enum { MXD_FORMAT_AUTO, MXD_FORMAT_WAV, MXD_FORMAT_FLAC, MXD_FORMAT_AIFF } mxd_format;
+/* Same order as mixdown_format (the renderer casts one to the other). */
+typedef enum {
+	MXD_FORMAT_AUTO, MXD_FORMAT_WAV, MXD_FORMAT_FLAC, MXD_FORMAT_AIFF,
+	MXD_FORMAT_RF64, MXD_FORMAT_OGG, MXD_FORMAT_OPUS, MXD_FORMAT_MP3
+} mxd_format;
 
 typedef struct mixdown_session mxd_session;
 struct mixdown_session {
@@ -198,6 +209,9 @@ struct mixdown_session {
 	double range_start;   /* s; render range; start >= 0 */
 	double range_end;     /* s; < 0 = end of the last clip */
 	double tail;          /* s of extra render after the last clip (effect tails) */
+	/* `timeline_origin`: time of day (s since midnight) at timeline 0, for
+	 * BWF time references (clips `at: bwf`, the export's bext chunk). */
+	double timeline_origin;
 	mxd_strip *tracks;
 	size_t n_tracks;
 	mxd_strip *buses;

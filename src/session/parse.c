@@ -23,9 +23,9 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const top_keys[] = { "mixdown", "sample_rate", "channels", "tempo",
-					"time_signature", "range", "tail", "tracks",
+					"time_signature", "range", "tail", "timeline_origin", "tracks",
 					"buses", "master", "export" };
-static const char *const track_keys[] = { "name", "color", "group", "clips", "file",
+static const char *const track_keys[] = { "name", "color", "group", "clips", "file", "input",
 					  "gain", "mute", "solo", "invert", "pan",
 					  "pan_law", "width", "output", "inserts", "sends", "automation" };
 static const char *const bus_keys[] = { "name", "color", "group", "gain", "mute",
@@ -41,7 +41,7 @@ static const char *const tempo_keys[] = { "bar", "bpm", "meter" };
 static const char *const range_keys[] = { "start", "end" };
 static const char *const export_keys[] = { "file", "format", "bits", "sample_rate" };
 static const char *const curve_names[] = { "linear", "equal_power", "exp", "log", "scurve", NULL };
-static const char *const format_names[] = { "wav", "flac", "aiff", NULL };
+static const char *const format_names[] = { "wav", "flac", "aiff", "rf64", "ogg", "opus", "mp3", NULL };
 
 /* ------------------------------------------------------------ tempo and meter */
 
@@ -230,7 +230,11 @@ static mixdown_status read_clip(mxd_pctx *c, const mxy_node *m, mxd_clip *clip, 
 	double dur = (double)clip->file_frames / clip->file_rate;
 	char a[32], b[32];
 
-	PX_TRY(px_opt_time(c, m, "at", &clip->at));
+	/* `at: bwf`: from the file's time reference, after the offset is known. */
+	const mxy_node *at = mxy_get(m, "at", NULL);
+	bool at_bwf = at && at->kind == MXY_SCALAR && strcmp(at->str, "bwf") == 0;
+	if (!at_bwf)
+		PX_TRY(px_opt_time(c, m, "at", &clip->at));
 	PX_TRY(px_opt_number(c, m, "offset", "s", 0, INFINITY, false, &clip->offset));
 	const mxy_node *v = mxy_get(m, "offset", NULL);
 	if (v && clip->offset >= dur) {
@@ -238,6 +242,8 @@ static mixdown_status read_clip(mxd_pctx *c, const mxy_node *m, mxd_clip *clip, 
 		return px_fail(c, MIXDOWN_ERR_SESSION, v->loc, "offset %s s is not inside '%s' (%s s long)",
 			       px_num(clip->offset, a, sizeof a), clip->file_written, px_num(dur, b, sizeof b));
 	}
+	if (at_bwf)
+		PX_TRY(px_clip_at_bwf(c, at, clip));
 	if ((v = mxy_get(m, "length", NULL))) {
 		old = px_key(c, "length");
 		PX_TRY(px_number(c, v, "s", 0, INFINITY, false, &clip->length));
@@ -428,6 +434,30 @@ static void strip_defaults(mxd_strip *st, mxd_strip_kind kind, mxd_loc loc)
 	st->loc = loc;
 }
 
+/* `input: N` or `input: [L, R]`: live inputs in_N of the player (1-based).
+ * The value node `n`; its key path is current. */
+static mixdown_status read_input(mxd_pctx *c, const mxy_node *n, mxd_strip *st)
+{
+	char got[96];
+	double v;
+	if (n->kind == MXY_SCALAR) {
+		PX_TRY(px_number(c, n, "", 1, MXD_MAX_INPUT_PORT, true, &v));
+		st->inputs[st->n_inputs++] = (uint32_t)v;
+		return MIXDOWN_SUCCESS;
+	}
+	if (n->kind != MXY_SEQ || n->n < 1 || n->n > MXD_MAX_CHANNELS)
+		return px_fail(c, MIXDOWN_ERR_SESSION, n->loc,
+			       "expected an input number or a list of 1 to %d input numbers, got %s", MXD_MAX_CHANNELS,
+			       px_describe(n, got, sizeof got));
+	for (size_t i = 0; i < n->n; i++) {
+		size_t old = px_index(c, i);
+		PX_TRY(px_number(c, n->items[i], "", 1, MXD_MAX_INPUT_PORT, true, &v));
+		st->inputs[st->n_inputs++] = (uint32_t)v;
+		px_pop(c, old);
+	}
+	return MIXDOWN_SUCCESS;
+}
+
 static mixdown_status read_track(mxd_pctx *c, const mxy_node *m, mxd_strip *st)
 {
 	PX_TRY(px_check_map(c, m, "a track with `name:`", track_keys, N(track_keys)));
@@ -439,6 +469,17 @@ static mixdown_status read_track(mxd_pctx *c, const mxy_node *m, mxd_strip *st)
 		px_key(c, "file");
 		return px_fail(c, MIXDOWN_ERR_SESSION, file_key->loc,
 			       "a track has either `file:` or `clips:`, not both");
+	}
+	const mxy_node *input_key, *input = mxy_get(m, "input", &input_key);
+	if (input && (file || clips)) {
+		px_key(c, "input");
+		return px_fail(c, MIXDOWN_ERR_SESSION, input_key->loc,
+			       "a track plays either a live `input:` or `%s:`, not both", file ? "file" : "clips");
+	}
+	if (input) {
+		size_t old = px_key(c, "input");
+		PX_TRY(read_input(c, input, st));
+		px_pop(c, old);
 	}
 	if (file) {
 		if (!(st->clips = calloc(1, sizeof *st->clips)))
@@ -719,6 +760,7 @@ static mixdown_status read_session(mxd_pctx *c, const mxy_node *root, bool **giv
 	s->channels = (uint32_t)ch;
 	PX_TRY(read_tempo(c, root));
 	PX_TRY(px_opt_number(c, root, "tail", "s", 0, INFINITY, false, &s->tail));
+	PX_TRY(px_timeline_origin(c, root));
 	if ((v = mxy_get(root, "range", NULL))) {
 		size_t old = px_key(c, "range");
 		PX_TRY(px_check_map(c, v, "{start, end}", range_keys, N(range_keys)));

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fx/fx_lv2.h"
 #include "session/parse_internal.h"
 #include "session/suggest.h"
 
@@ -86,6 +87,43 @@ static mixdown_status read_list(mxd_pctx *c, const mxd_param *p, const mxy_node 
 	return st;
 }
 
+/* `type: lv2`: the class of the plugin named by `uri:` (fx/fx_lv2.h). */
+static mixdown_status lv2_class_of(mxd_pctx *c, const mxy_node *m, const mxd_fx_class **out)
+{
+	const mxy_node *un;
+	PX_TRY(px_require(c, m, "uri", &un));
+	size_t old = px_key(c, "uri");
+	char *uri = NULL, why[1024];
+	PX_TRY(px_string(c, un, &uri));
+	*out = mxd_lv2_class(uri, why, sizeof why);
+	free(uri);
+	if (!*out)
+		return px_fail(c, MIXDOWN_ERR_SESSION, un->loc, "%s", why);
+	px_pop(c, old);
+	return MIXDOWN_SUCCESS;
+}
+
+/* An LV2 insert's `state:` file: resolved against the session folder; the port
+ * values it stores become the insert's values (its `params:` then override them). */
+static mixdown_status lv2_state(mxd_pctx *c, const mxd_param *p, const mxy_node *v, mxd_insert *ins)
+{
+	char *written = NULL, why[1024];
+	PX_TRY(px_string(c, v, &written));
+	size_t n = strlen(c->s->dir) + strlen(written) + 2;
+	char *path = written[0] == '/' ? strdup(written) : malloc(n);
+	if (path && written[0] != '/')
+		snprintf(path, n, "%s/%s", c->s->dir, written);
+	free(written);
+	if (!path || (!ins->files && !(ins->files = calloc(ins->cls->n_slots, sizeof *ins->files)))) {
+		free(path);
+		return px_nomem(c);
+	}
+	ins->files[p->first_slot] = path;
+	if (mxd_lv2_state_values(ins->cls, path, ins->values, why, sizeof why) != 0)
+		return px_fail(c, MIXDOWN_ERR_SESSION, v->loc, "%s", why);
+	return MIXDOWN_SUCCESS;
+}
+
 static mixdown_status read_insert(mxd_pctx *c, const mxy_node *m, mxd_insert *ins)
 {
 	char got[96];
@@ -99,7 +137,10 @@ static mixdown_status read_insert(mxd_pctx *c, const mxy_node *m, mxd_insert *in
 	if (tn->kind != MXY_SCALAR || mxy_is_null(tn))
 		return px_fail(c, MIXDOWN_ERR_SESSION, tn->loc, "expected a processor type name, got %s",
 			       px_describe(tn, got, sizeof got));
-	ins->cls = mxd_fx_class_find(tn->str);
+	if (strcmp(tn->str, "lv2") == 0)
+		PX_TRY(lv2_class_of(c, m, &ins->cls));
+	else
+		ins->cls = mxd_fx_class_find(tn->str);
 	if (!ins->cls) {
 		size_t n = mxd_fx_class_count();
 		const char **names = calloc(n + 1, sizeof *names);
@@ -126,16 +167,39 @@ static mixdown_status read_insert(mxd_pctx *c, const mxy_node *m, mxd_insert *in
 
 	/* Keys every insert takes, then the class's parameters. A class with
 	 * its own `mix` parameter (delay, reverb, ...) owns that key. */
-	bool own_mix = mxd_fx_param_find(cls, "mix") != NULL;
+	bool own_mix = !cls->params_map && mxd_fx_param_find(cls, "mix") != NULL;
 	const char *common[] = { "type", "id", "bypass", "channels", "sidechain", "mix" };
 	size_t n_common = sizeof common / sizeof common[0] - (own_mix ? 1 : 0);
-	const char **keys = names_of(cls->params, cls->n_params, n_common);
+	const char **keys = names_of(cls->params, cls->n_params, n_common + (cls->params_map ? 2 : 0));
 	if (!keys)
 		return px_nomem(c);
 	memcpy(keys, common, n_common * sizeof *keys);
-	mixdown_status st = px_check_map(c, m, NULL, keys, cls->n_params + n_common);
+	size_t n_keys = cls->n_params + n_common;
+	if (cls->params_map) { /* LV2: `uri`, the parameters' mapping and the FILE parameters */
+		n_keys = n_common;
+		keys[n_keys++] = "uri";
+		keys[n_keys++] = cls->params_map;
+		for (size_t i = 0; i < cls->n_params; i++)
+			if (cls->params[i].kind == MXD_PARAM_FILE)
+				keys[n_keys++] = cls->params[i].name;
+	}
+	mixdown_status st = px_check_map(c, m, NULL, keys, n_keys);
 	free(keys);
 	PX_TRY(st);
+	const mxy_node *pm = cls->params_map ? mxy_get(m, cls->params_map, NULL) : NULL;
+	size_t o_pm = 0;
+	if (pm) {
+		o_pm = px_key(c, cls->params_map);
+		const char **pk = calloc(cls->n_params + 1, sizeof *pk);
+		size_t n_pk = 0;
+		for (size_t i = 0; pk && i < cls->n_params; i++)
+			if (cls->params[i].kind != MXD_PARAM_FILE)
+				pk[n_pk++] = cls->params[i].name;
+		st = pk ? px_check_map(c, pm, "parameter: value", pk, n_pk) : px_nomem(c);
+		free(pk);
+		PX_TRY(st);
+		px_pop(c, o_pm);
+	}
 
 	PX_TRY(px_opt_string(c, m, "id", &ins->id));
 	PX_TRY(px_opt_bool(c, m, "bypass", &ins->bypass));
@@ -162,11 +226,21 @@ static mixdown_status read_insert(mxd_pctx *c, const mxy_node *m, mxd_insert *in
 	if (!ins->values)
 		return px_nomem(c);
 	mxd_fx_defaults(cls, ins->values);
+	for (size_t i = 0; cls->params_map && i < cls->n_params; i++) /* state files first: params override */
+		if (cls->params[i].kind == MXD_PARAM_FILE && mxy_get(m, cls->params[i].name, NULL)) {
+			size_t o2 = px_key(c, cls->params[i].name);
+			PX_TRY(lv2_state(c, &cls->params[i], mxy_get(m, cls->params[i].name, NULL), ins));
+			px_pop(c, o2);
+		}
 	for (size_t i = 0; i < cls->n_params; i++) {
 		const mxd_param *p = &cls->params[i];
-		const mxy_node *v = mxy_get(m, p->name, NULL);
+		bool in_map = cls->params_map && p->kind != MXD_PARAM_FILE;
+		if (cls->params_map && !in_map)
+			continue; /* read above */
+		const mxy_node *v = mxy_get(in_map ? pm : m, p->name, NULL);
 		if (!v)
 			continue;
+		size_t o_map = in_map ? px_key(c, cls->params_map) : 0;
 		size_t o2 = px_key(c, p->name);
 		if (p->kind == MXD_PARAM_FILE) {
 			if (!ins->files && !(ins->files = calloc(cls->n_slots, sizeof *ins->files)))
@@ -181,6 +255,8 @@ static mixdown_status read_insert(mxd_pctx *c, const mxy_node *m, mxd_insert *in
 							 : read_value(c, p, v, &ins->values[p->first_slot]));
 		}
 		px_pop(c, o2);
+		if (in_map)
+			px_pop(c, o_map);
 	}
 	return MIXDOWN_SUCCESS;
 }

@@ -94,6 +94,11 @@ mixdown_status px_automation(mxd_pctx *c, const mxy_node *m, mxd_strip *st);
  * Both strings are owned by the caller, also on failure. */
 mixdown_status px_audio_file(mxd_pctx *c, const mxy_node *n, char **written, char **resolved, SF_INFO *info);
 
+/* BWF time references (parse_bwf.c): the top-level `timeline_origin`, and a
+ * clip's `at: bwf` (`at` is that value node; the clip's file and offset are read). */
+mixdown_status px_timeline_origin(mxd_pctx *c, const mxy_node *root);
+mixdown_status px_clip_at_bwf(mxd_pctx *c, const mxy_node *at, mxd_clip *clip);
+
 /* Inserts (parse_fx.c): `list` is the value of an `inserts:` key (path pushed). */
 mixdown_status px_inserts(mxd_pctx *c, const mxy_node *list, mxd_insert **out, size_t *n_out);
 

@@ -1,0 +1,78 @@
+/* mixdown — the inner loops of graph/strip_batch.c, included there twice: once
+ * for the baseline instruction set and once for AVX2 (KATTR, KSFX), chosen at
+ * run time. Lanes are contiguous, so each loop over lanes vectorizes. AVX2
+ * without FMA: every operation is the IEEE 754 double operation the scalar
+ * processors perform (no contraction), so all versions give the same bits.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * x: m frames of L lanes, x[i * L + l], double holding the signal.
+ * Threads: the engine's thread; no allocation.
+ */
+
+/* One biquad section (TDF-II, double state) on every lane; `round`: the
+ * section ends an EQ band, whose output run() stores as float. Mirrors
+ * mxd_biquad_chain_process(). */
+KATTR static void KSFX(eq_section)(double *restrict x, uint32_t L, uint32_t m, const double *restrict k,
+				   double *restrict s1, double *restrict s2, bool round)
+{
+	const double *b0 = k, *b1 = k + L, *b2 = k + 2 * L, *a1 = k + 3 * L, *a2 = k + 4 * L;
+	for (uint32_t i = 0; i < m; i++) {
+		double *restrict xi = x + (size_t)i * L;
+		if (round)
+			for (uint32_t l = 0; l < L; l++) {
+				double v = xi[l];
+				double y = b0[l] * v + s1[l];
+				s1[l] = b1[l] * v - a1[l] * y + s2[l];
+				s2[l] = b2[l] * v - a2[l] * y;
+				xi[l] = (double)(float)y;
+			}
+		else
+			for (uint32_t l = 0; l < L; l++) {
+				double v = xi[l];
+				double y = b0[l] * v + s1[l];
+				s1[l] = b1[l] * v - a1[l] * y + s2[l];
+				s2[l] = b2[l] * v - a2[l] * y;
+				xi[l] = y;
+			}
+	}
+}
+
+/* The compressor's plain case (fx_compressor.c comp_run with a peak detector)
+ * on S strips of C channels, lane c * S + s. p: per-strip parameters (P_*
+ * rows of S); y1, y: the decoupled detector of each lane; lvl: L scratch,
+ * lk: S scratch. */
+KATTR static void KSFX(comp_block)(double *restrict x, uint32_t S, uint32_t C, uint32_t m, const double *restrict p,
+				   double *restrict y1, double *restrict y, double *restrict lvl, double *restrict lk)
+{
+	const uint32_t L = S * C;
+	const double *thr = p + CP_THR * S, *slope = p + CP_SLOPE * S, *knee = p + CP_KNEE * S;
+	const double *link = p + CP_LINK * S, *mk = p + CP_MAKEUP * S, *aa = p + CP_ATT * S, *ar = p + CP_REL * S;
+	for (uint32_t i = 0; i < m; i++) {
+		double *restrict xi = x + (size_t)i * L;
+		for (uint32_t l = 0; l < L; l++)
+			lvl[l] = mxd_dyn_db_fast(fabs(xi[l]));
+		for (uint32_t s = 0; s < S; s++)
+			lk[s] = MXD_DYN_FLOOR_DB;
+		for (uint32_t c = 0; c < C; c++)
+			for (uint32_t s = 0; s < S; s++)
+				lk[s] = lvl[c * S + s] > lk[s] ? lvl[c * S + s] : lk[s];
+		for (uint32_t c = 0; c < C; c++)
+			for (uint32_t s = 0; s < S; s++) {
+				const uint32_t l = c * S + s;
+				/* mxd_dyn_compress_gr(), every branch computed, one selected */
+				double lv = link[s] * lk[s] + (1.0 - link[s]) * lvl[l];
+				double w = knee[s], d = lv - thr[s], kk = d + 0.5 * w;
+				double soft = slope[s] * kk * kk / (2.0 * w), hard = d > 0.0 ? slope[s] * d : 0.0;
+				double xl = 2.0 * d < -w ? 0.0 : (2.0 * d <= w && w > 0.0) ? soft : hard;
+				/* mxd_dyn_decoupled() */
+				double r = ar[s] * y1[l] + (1.0 - ar[s]) * xl;
+				double a1 = xl > r ? xl : r;
+				double e = aa[s] * y[l] + (1.0 - aa[s]) * a1;
+				y1[l] = a1 < MXD_DYN_FLUSH_DB ? 0.0 : a1;
+				y[l] = e < MXD_DYN_FLUSH_DB ? 0.0 : e;
+				double g = mk[s] - y[l];
+				float a = (float)xi[l];
+				xi[l] = g == 0.0 ? (double)a : (double)(float)(a * mxd_dyn_gain_fast(g));
+			}
+	}
+}
