@@ -8,7 +8,10 @@
  * too hot); balance recovered from random level offsets (+-12 dB, fixed
  * seed) within 1.5 LU, measured on the written session's post-fader taps
  * (mixdown_analyze_session); the session renders and its master meets its
- * target; two runs write identical bytes; the command line.
+ * target; two runs write identical bytes; the command line; the LMMS stems
+ * recognized from their audio alone; a cut toward a role's tonal target and
+ * the loudness it takes; the tempo of drum loops, the demo and the LMMS
+ * reggae; a sung line, a played one and speech told apart by their pitch.
  */
 #include <math.h>
 #include <sndfile.h>
@@ -807,12 +810,151 @@ static void t_tempo(void)
 	CHECK_STR_CONTAINS(err.file, "nope.wav");
 }
 
+/* A melody (8 notes of 0.7 s, phrases of 4 with a 0.3 s breath holding a
+ * short "s") sung: harmonics shaped by three formants (700, 1200, 2600 Hz),
+ * 80 ms scoops between notes and a 5.5 Hz vibrato of +-50 cents after
+ * 150 ms; or played (voice false): a bright tone, the pitch dead steady. */
+static int write_melody(const char *path, bool voice, double secs)
+{
+	const int rate = 44100;
+	static const double notes[] = { 220.0, 246.9, 261.6, 293.7, 329.6, 293.7, 261.6, 246.9 };
+	int64_t n = (int64_t)(secs * rate);
+	float *x = calloc((size_t)n, sizeof *x);
+	double phase[16] = { 0 };
+	uint32_t seed = 3;
+	const double note_s = 0.7, gap_s = 0.3;
+	for (int64_t i = 0; i < n; i++) {
+		double t = (double)i / rate, cycle = 4 * note_s + gap_s, in = fmod(t, cycle);
+		if (in >= 4 * note_s) { /* the breath: an "s" */
+			double u = in - 4 * note_s;
+			if (u > 0.1 && u < 0.22)
+				x[i] = (float)(0.04 * ((double)(lcg(&seed) % 2001) / 1000.0 - 1.0));
+			continue;
+		}
+		int k = (int)(in / note_s) + 4 * ((int)(t / cycle) % 2);
+		double into = fmod(in, note_s), cents = 0.0;
+		if (voice) {
+			if (into < 0.08 && k % 4 != 0) /* scoop from the previous note */
+				cents = 1200.0 * log2(notes[k - 1] / notes[k]) * (1.0 - into / 0.08);
+			if (into > 0.15)
+				cents += 50.0 * sin(2 * M_PI * 5.5 * (into - 0.15));
+		}
+		double f0 = notes[k] * pow(2.0, cents / 1200.0);
+		double env = fmin(1.0, into / 0.03) * fmin(1.0, (note_s - into) / 0.03);
+		double y = 0.0;
+		for (int h = 1; h <= 15 && h * f0 < 0.45 * rate; h++) {
+			double f = h * f0, g = 1.0 / h;
+			if (voice) {
+				g = 0.05;
+				static const double fm[3] = { 700, 1200, 2600 }, bw[3] = { 100, 120, 150 };
+				for (int j = 0; j < 3; j++)
+					g += 1.0 / (1.0 + ((f - fm[j]) / bw[j]) * ((f - fm[j]) / bw[j]));
+				g /= pow(h, 0.5);
+			}
+			phase[h] += 2 * M_PI * f / rate;
+			y += g * sin(phase[h]);
+		}
+		x[i] = (float)(0.15 * env * y);
+	}
+	int rc = mxt_write_audio(path, x, n, 1, rate, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+	free(x);
+	return rc;
+}
+
+/* Speech-like: syllables of 0.18 s whose pitch falls from 200 to 160 Hz
+ * (formant-shaped), each after a 0.1 s noise consonant, 0.12 s pauses. */
+static int write_speech(const char *path, double secs)
+{
+	const int rate = 44100;
+	int64_t n = (int64_t)(secs * rate);
+	float *x = calloc((size_t)n, sizeof *x);
+	double phase[16] = { 0 };
+	uint32_t seed = 9;
+	for (int64_t i = 0; i < n; i++) {
+		double in = fmod((double)i / rate, 0.4);
+		if (in < 0.1) {
+			x[i] = (float)(0.05 * ((double)(lcg(&seed) % 2001) / 1000.0 - 1.0));
+			continue;
+		}
+		if (in >= 0.28)
+			continue;
+		double u = in - 0.1, f0 = 200.0 * pow(160.0 / 200.0, u / 0.18), y = 0.0;
+		for (int h = 1; h <= 15; h++) {
+			double f = h * f0, g = 0.05;
+			static const double fm[3] = { 500, 1500, 2500 }, bw[3] = { 100, 120, 150 };
+			for (int j = 0; j < 3; j++)
+				g += 1.0 / (1.0 + ((f - fm[j]) / bw[j]) * ((f - fm[j]) / bw[j]));
+			phase[h] += 2 * M_PI * f / rate;
+			y += g / sqrt(h) * sin(phase[h]);
+		}
+		x[i] = (float)(0.15 * fmin(1.0, u / 0.02) * fmin(1.0, (0.18 - u) / 0.02) * y);
+	}
+	int rc = mxt_write_audio(path, x, n, 1, rate, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+	free(x);
+	return rc;
+}
+
+static void t_voice(void)
+{
+	const char *dir = mxt_tempdir();
+	char sung[700], played[700];
+	snprintf(sung, sizeof sung, "%s/track1.wav", dir);
+	snprintf(played, sizeof played, "%s/track2.wav", dir);
+	CHECK(write_melody(sung, true, 8.0) == 0);
+	CHECK(write_melody(played, false, 8.0) == 0);
+	mxd_voice_stats v, w;
+	CHECK_INT(mxd_voice_measure(sung, &v, NULL), MIXDOWN_SUCCESS);
+	CHECK_INT(mxd_voice_measure(played, &w, NULL), MIXDOWN_SUCCESS);
+	fprintf(stderr, "# sung: %.0f%% pitched, %zu notes, wobble %.1f cents, notes %.2f s; played: %.0f%%, %zu notes, "
+			"wobble %.1f cents, notes %.2f s\n",
+		100 * v.voiced, v.notes, v.wobble_cents, v.note_s, 100 * w.voiced, w.notes, w.wobble_cents, w.note_s);
+	/* +-50 cents of vibrato is a standard deviation of about 35 cents */
+	CHECK(v.voiced > 0.8 && v.wobble_cents > 20.0);
+	CHECK(w.voiced > 0.8 && w.wobble_cents < 2.0);
+	CHECK(w.note_s > 0.5 && w.note_s < 0.75); /* the played notes, 0.7 s each */
+	/* the demo's synth lead (a 0.45 % vibrato on held notes) is an instrument */
+	if (demo()) {
+		char lead[600];
+		snprintf(lead, sizeof lead, "%s/lead.wav", demo());
+		mxd_voice_stats d;
+		CHECK_INT(mxd_voice_measure(lead, &d, NULL), MIXDOWN_SUCCESS);
+		fprintf(stderr, "# demo lead: %.0f%% pitched, wobble %.1f cents\n", 100 * d.voiced, d.wobble_cents);
+		CHECK(!(d.wobble_cents >= 15.0));
+	}
+	/* automix, names saying nothing: the sung line is the lead vocal */
+	mixdown_automix *p = plan_dir(dir, NULL);
+	CHECK(p != NULL);
+	if (p) {
+		const mxa_track *a = find(p, "track1"), *b = find(p, "track2");
+		CHECK(a && a->role == MXA_LEAD_VOCAL);
+		CHECK(b && b->role != MXA_LEAD_VOCAL && b->role != MXA_DIALOGUE);
+		if (a)
+			fprintf(stderr, "# track1: %s\n", a->reason[MXA_D_ROLE]);
+		mixdown_automix_free(p);
+	}
+	/* speech: pitched syllables with a moving pitch between consonants */
+	const char *sdir = mxt_tempdir();
+	char speech[700];
+	snprintf(speech, sizeof speech, "%s/take.wav", sdir);
+	CHECK(write_speech(speech, 8.0) == 0);
+	mxd_voice_stats sp;
+	CHECK_INT(mxd_voice_measure(speech, &sp, NULL), MIXDOWN_SUCCESS);
+	fprintf(stderr, "# speech: %.0f%% pitched, %zu notes, wobble %.1f cents\n", 100 * sp.voiced, sp.notes,
+		sp.wobble_cents);
+	CHECK(sp.voiced > 0.4 && sp.voiced < 0.7 && sp.wobble_cents > 15.0);
+	p = plan_dir(sdir, NULL);
+	CHECK(p && p->n == 1 && p->t[0].role == MXA_DIALOGUE);
+	mixdown_automix_free(p);
+	mixdown_error err = { 0 };
+	CHECK(mxd_voice_measure(mxt_path(dir, "missing.wav"), &v, &err) == MIXDOWN_ERR_AUDIO);
+}
+
 int main(void)
 {
 	static const mxt_case cases[] = {
 		MXT(t_names_lmms), MXT(t_roles_lmms_audio), MXT(t_names_abbrev), MXT(t_demo_roles), MXT(t_planted), MXT(t_balance_render), MXT(t_cli),
 		MXT(t_eq_dynamics_space), MXT(t_space_genres), MXT(t_tonal_target),
-		MXT(t_tempo),
+		MXT(t_tempo), MXT(t_voice),
 	};
 	return MXT_RUN(cases);
 }

@@ -38,6 +38,14 @@
 static float *cap[2];
 static _Atomic int64_t cap_n;
 static jack_port_t *cap_port[2];
+static _Atomic int xruns; /* of the server, during the current try */
+
+static int on_xrun(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&xruns, 1);
+	return 0;
+}
 
 static int cap_process(jack_nframes_t n, void *arg)
 {
@@ -160,8 +168,12 @@ static int on_meter(const char *path, const char *types, lo_arg **argv, int argc
 	return 0;
 }
 
-static void t_osc(void)
+/* One try; false when a JACK xrun (a period dropped by the overloaded
+ * machine, which shifts the capture against the references) happened and
+ * another try is due. */
+static bool osc_once(bool last_try)
 {
+	bool done = true;
 	const char *dir = mxt_tempdir();
 	int64_t nf = (int64_t)(SOUND_S * RATE);
 	float *a = malloc(sizeof(float) * (size_t)nf), *b = malloc(sizeof(float) * (size_t)nf);
@@ -202,6 +214,9 @@ static void t_osc(void)
 	cap_port[0] = jack_port_register(client, "in_1", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
 	cap_port[1] = jack_port_register(client, "in_2", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
 	jack_set_process_callback(client, cap_process, NULL);
+	jack_set_xrun_callback(client, on_xrun, NULL);
+	atomic_store(&xruns, 0);
+	n_meter_other = n_loudness = 0; /* the meter feed of this try only */
 	CHECK(jack_activate(client) == 0);
 
 	int osc_port = 20000 + (int)((getpid() * 7) % 20000);
@@ -287,6 +302,15 @@ static void t_osc(void)
 	jack_deactivate(client);
 	jack_client_close(client);
 	mxt_jackd_kill();
+	int xr = atomic_load(&xruns);
+	if (xr > 0) {
+		printf("# %d JACK xruns during this try (dropped periods shift the capture)%s\n", xr,
+		       last_try ? "" : ": again");
+		if (last_try)
+			SKIP("JACK xruns during every try: this machine cannot keep real time now");
+		done = last_try;
+		goto out;
+	}
 	CHECK_MSG(player < 0 || (WIFEXITED(status) && WEXITSTATUS(status) == 0), "mixdown play: status %d", status);
 	CHECK_MSG(c0 >= 0 && next == N_EV, "no sound captured, or the events were not all sent (%d)", next);
 	if (c0 < 0 || next < N_EV)
@@ -371,6 +395,13 @@ out_refs:
 	free(ref1);
 	free(ref3);
 	free(ref4);
+	return done;
+}
+
+static void t_osc(void)
+{
+	for (int k = 0; k < 3 && !osc_once(k == 2); k++)
+		;
 }
 
 int main(void)

@@ -262,6 +262,16 @@ double mxd_stem_octave_level(mxd_stem stem, size_t oct);
  * periodicity of their summed onsets; NAN when no steady pulse (or on error,
  * then err is set). confidence (may be NULL): 0..1. Control thread. */
 double mxd_tempo_estimate(const char *const *paths, size_t n, double *confidence, mixdown_error *err);
+/* voice.c: pitch periodicity and movement of a file (a voice's pitch
+ * wobbles and glides within a note, an instrument's stays put). */
+typedef struct {
+	double active_s;     /* s of frames within 40 dB of the loudest */
+	double voiced;       /* share of the active frames that are pitched (80-1000 Hz), 0..1 */
+	size_t notes;        /* notes of at least 100 ms */
+	double wobble_cents; /* median over notes of the pitch's standard deviation within it; NAN without notes */
+	double note_s;       /* median note length, s; NAN without notes */
+} mxd_voice_stats;
+mixdown_status mxd_voice_measure(const char *path, mxd_voice_stats *out, mixdown_error *err);
 
 /* fastloud_file.c: mixdown_analyze_file with options.loudness_only; threads
  * 1 or 2, no_raw: always decode with sf_readf_float (tests). */

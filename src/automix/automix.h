@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "analysis/analysis.h"
 #include "mixdown/mixdown.h"
 
 /* Roles, in mix order (rhythm section first). */
@@ -108,7 +109,8 @@ void mxa_clean_name(const char *path, char *out, size_t cap);
 mxa_role mxa_role_from_name(const char *name, char *why, size_t cap);
 
 /* classify.c: role from the audio measurements when the name says nothing. */
-mxa_role mxa_role_from_audio(const mixdown_analysis *a, char *why, size_t cap);
+/* v: the voice measurements of the file (analysis.h), or NULL. */
+mxa_role mxa_role_from_audio(const mixdown_analysis *a, const mxd_voice_stats *v, char *why, size_t cap);
 
 /* One decision kind per reason slot. */
 typedef enum {

@@ -16,9 +16,11 @@
  *    low pad, never a bass or kick (those are centred in every mix).
  * The thresholds were set on the demo song's synthesized stems and checked
  * on the LMMS stems of ../shared/testdata (docs/automix.md lists them); they
- * are our choice, not a published classifier. Vocals are not recognized
- * from audio (that needs pitch tracking); such tracks become "synth" or
- * "keys" and the user renames them. Pure function; any thread.
+ * are our choice, not a published classifier. A voice is recognized by its
+ * pitch (voice.c: pitched, centred, and the pitch moving by >= 15 cents
+ * within its notes, which a keyboard's or synth's does not): mostly pitched
+ * (>= 70 %, held vowels) is a lead vocal, less (consonants, pauses) dialogue;
+ * lead and backing vocals are not told apart. Pure function; any thread.
  */
 #include <math.h>
 #include <stdio.h>
@@ -37,13 +39,19 @@
 #define PAD_WIDTH 0.3     /* side/mid energy of a wide, sustained source */
 #define PAD_PLR 14.0
 #define KEYS_CENTROID 1500.0
+#define VOICE_VOICED 0.5  /* share of the active frames pitched (voice.c) */
+#define VOICE_NOTES 3
+#define VOICE_WOBBLE 15.0 /* cents: a voice's pitch moves within a note (vibrato, scoops, drift) ... */
+#define VOICE_LOW 0.3     /* ... and it is not a bass */
+#define VOICE_WIDTH 0.15  /* ... and centred */
+#define SUNG_VOICED 0.7   /* singing holds its vowels; speech's consonants and pauses leave less pitched */
 
 static double share(double db)
 {
 	return isfinite(db) ? pow(10.0, db / 10.0) : 0.0;
 }
 
-mxa_role mxa_role_from_audio(const mixdown_analysis *a, char *why, size_t cap)
+mxa_role mxa_role_from_audio(const mixdown_analysis *a, const mxd_voice_stats *v, char *why, size_t cap)
 {
 	if (!a || !a->spectrum.valid || !isfinite(a->loudness.integrated)) {
 		snprintf(why, cap, "no usable audio measurements");
@@ -79,6 +87,15 @@ mxa_role mxa_role_from_audio(const mixdown_analysis *a, char *why, size_t cap)
 	} else if (width >= PAD_WIDTH && plr < PAD_PLR) {
 		r = MXA_PAD;
 		what = "wide and sustained";
+	} else if (v && v->voiced >= VOICE_VOICED && v->notes >= VOICE_NOTES && v->wobble_cents >= VOICE_WOBBLE &&
+		   low < VOICE_LOW && width < VOICE_WIDTH) {
+		/* pitched, centred, and its pitch moves within each note */
+		bool sung = v->voiced >= SUNG_VOICED;
+		r = sung ? MXA_LEAD_VOCAL : MXA_DIALOGUE;
+		snprintf(why, cap,
+			 "%s: %.0f%% of it pitched, the pitch moving %.0f cents within its notes, centroid %.0f Hz",
+			 sung ? "a singing voice" : "a speaking voice", 100.0 * v->voiced, v->wobble_cents, cen);
+		return r;
 	} else if (cen < KEYS_CENTROID) {
 		r = MXA_KEYS;
 		what = "tonal, warm";

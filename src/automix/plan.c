@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analysis/analysis.h"
 #include "automix/automix.h"
 #include "session/model.h"
 
@@ -241,7 +242,10 @@ void mxa_stage_roles(mxa_plan *p)
 		mxa_clean_name(t->path, t->name, sizeof t->name);
 		t->role = mxa_role_from_name(t->name, why, sizeof why);
 		if (t->role == MXA_N_ROLES) {
-			t->role = mxa_role_from_audio(t->a, why, sizeof why);
+			/* how the pitch moves tells a voice from an instrument */
+			mxd_voice_stats v;
+			bool have_v = mxd_voice_measure(t->path, &v, NULL) == MIXDOWN_SUCCESS;
+			t->role = mxa_role_from_audio(t->a, have_v ? &v : NULL, why, sizeof why);
 			t->role_from_audio = true;
 			snprintf(t->reason[MXA_D_ROLE], MXA_REASON, "role %s from the audio (%s)", mxa_role_name(t->role),
 				 why);
