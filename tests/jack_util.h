@@ -130,6 +130,9 @@ static inline jack_client_t *mxt_jackd_spawn(const char *tag, int period, const 
 	setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
 	char p[16];
 	snprintf(p, sizeof p, "%d", period);
+	/* the child's freopen would flush a copy of what is buffered */
+	fflush(stdout);
+	fflush(stderr);
 	mxt_jackd_pid = fork();
 	if (mxt_jackd_pid == 0) {
 		if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
