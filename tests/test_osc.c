@@ -38,13 +38,28 @@
 static float *cap[2];
 static _Atomic int64_t cap_n;
 static jack_port_t *cap_port[2];
-static _Atomic int xruns; /* of the server, during the current try */
+/* The server's xruns during the current try, by captured frame. */
+#define MAX_XRUNS 256
+static _Atomic int xruns;
+static int64_t xrun_at[MAX_XRUNS];
 
 static int on_xrun(void *arg)
 {
 	(void)arg;
-	atomic_fetch_add(&xruns, 1);
+	int k = atomic_fetch_add(&xruns, 1);
+	if (k < MAX_XRUNS)
+		xrun_at[k] = atomic_load(&cap_n);
 	return 0;
+}
+
+/* xruns once the sound had started (those while clients connect do not
+ * touch the capture compared). */
+static int xruns_after(int64_t frame)
+{
+	int n = atomic_load(&xruns), k = 0;
+	for (int i = 0; i < n && i < MAX_XRUNS; i++)
+		k += xrun_at[i] >= frame;
+	return k;
 }
 
 static int cap_process(jack_nframes_t n, void *arg)
@@ -302,9 +317,9 @@ static bool osc_once(bool last_try)
 	jack_deactivate(client);
 	jack_client_close(client);
 	mxt_jackd_kill();
-	int xr = atomic_load(&xruns);
+	int xr = c0 >= 0 ? xruns_after(c0) : 0;
 	if (xr > 0) {
-		printf("# %d JACK xruns during this try (dropped periods shift the capture)%s\n", xr,
+		printf("# %d JACK xruns during the capture (dropped periods shift it)%s\n", xr,
 		       last_try ? "" : ": again");
 		if (last_try)
 			SKIP("JACK xruns during every try: this machine cannot keep real time now");
