@@ -1,20 +1,9 @@
 /* mixdown — filter design and kernel selection of the fast loudness meter.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * K-weighting (ITU-R BS.1770-5 §2, Table 1/2 give the 48 kHz coefficients
- * only and ask for "the same frequency response" at other rates). Both
- * stages are bilinear transforms, prewarped at f0 (K = tan(pi f0 / fs)), of
- * second-order analog prototypes:
- *   shelf  H(s) = (Vh s^2 + Vb (w0/Q) s + w0^2) / (s^2 + (w0/Q) s + w0^2)
- *   RLB    H(s) = s^2 / (s^2 + (w0/Q) s + w0^2), numerator kept as 1, -2, 1
- *                 as BS.1770 tabulates it.
- * The prototype parameters that reproduce the tabulated 48 kHz coefficients
- * to about 1e-8 are those published with libebur128 (MIT; jiixyj/libebur128,
- * ebur128_init_filter) and used by pyloudnorm (B. De Man, "Evaluation of
- * implementations of the EBU R128 loudness measurement", AES 145th
- * Convention, 2018): shelf f0 = 1681.974450955533 Hz, G = 3.999843853973347
- * dB (Vh = 10^(G/20), Vb = Vh^0.4996667741545416), Q = 0.7071752369554196;
- * high-pass f0 = 38.13547087602444 Hz, Q = 0.5003270373238773.
+ * K-weighting: the project's one design, mxd_kweight_design (fx/meter.h:
+ * ITU-R BS.1770-5 Table 1/2 from their analog prototypes at any rate), copied
+ * into this meter's coefficient layout.
  *
  * True-peak interpolator (BS.1770-5 Annex 2: 4x oversampling, then the
  * largest absolute value). Prototype: a 49-tap windowed sinc at 4x the input
@@ -42,6 +31,7 @@
 #include <string.h>
 
 #include "analysis/fastloud.h"
+#include "fx/meter.h"
 
 /* Two doubles, one channel in each lane (the K-weighting of a pair). */
 typedef double fl_v2d __attribute__((vector_size(16)));
@@ -88,23 +78,12 @@ void mxd_fl_kernels_pick(mxd_fl_kernels *k)
 
 void mxd_fl_design_kw(double rate, mxd_fl_biquad *shelf, mxd_fl_biquad *hp)
 {
-	double f0 = 1681.974450955533, G = 3.999843853973347, Q = 0.7071752369554196;
-	double K = tan(M_PI * f0 / rate), Vh = pow(10.0, G / 20.0), Vb = pow(Vh, 0.4996667741545416);
-	double a0 = 1.0 + K / Q + K * K;
-	shelf->b0 = (Vh + Vb * K / Q + K * K) / a0;
-	shelf->b1 = 2.0 * (K * K - Vh) / a0;
-	shelf->b2 = (Vh - Vb * K / Q + K * K) / a0;
-	shelf->a1 = 2.0 * (K * K - 1.0) / a0;
-	shelf->a2 = (1.0 - K / Q + K * K) / a0;
-	f0 = 38.13547087602444;
-	Q = 0.5003270373238773;
-	K = tan(M_PI * f0 / rate);
-	a0 = 1.0 + K / Q + K * K;
-	hp->b0 = 1.0;
-	hp->b1 = -2.0;
-	hp->b2 = 1.0;
-	hp->a1 = 2.0 * (K * K - 1.0) / a0;
-	hp->a2 = (1.0 - K / Q + K * K) / a0;
+	/* The one K-weighting design of the project (fx/meter.h), in this
+	 * meter's own coefficient layout. */
+	mxd_biquad s, h;
+	mxd_kweight_design(rate, &s, &h);
+	*shelf = (mxd_fl_biquad){ s.b0, s.b1, s.b2, s.a1, s.a2 };
+	*hp = (mxd_fl_biquad){ h.b0, h.b1, h.b2, h.a1, h.a2 };
 }
 
 void mxd_fl_design_tp(float h[3][MXD_FL_TP_TAPS])
