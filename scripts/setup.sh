@@ -6,7 +6,8 @@
 set -eu
 packages="build-essential clang meson ninja-build pkg-config
 libsndfile1-dev libsoxr-dev libebur128-dev libyaml-dev libkissfft-dev
-libjack-jackd2-dev liblo-dev libxml2-dev libzip-dev liblilv-dev lv2-dev libwebsockets-dev"
+libjack-jackd2-dev liblo-dev libxml2-dev libzip-dev liblilv-dev lv2-dev libwebsockets-dev
+libmysofa-dev libasound2-dev"
 # chromium: tests/test_report renders the HTML report headless;
 # ffmpeg: tests/test_master checks the masters' loudness with its ebur128 filter.
 # jackd2: tests/test_play plays through a `jackd -d dummy` server.

@@ -51,6 +51,7 @@ void mxd_session_free(mxd_session *s)
 	free(s->buses);
 	strip_free(&s->master);
 	free(s->export_file);
+	free(s->hrtf_file);
 	free(s->master_preset);
 	free(s);
 }

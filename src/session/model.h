@@ -151,6 +151,24 @@ typedef struct {
 
 typedef enum { MXD_STRIP_TRACK, MXD_STRIP_BUS, MXD_STRIP_MASTER } mxd_strip_kind;
 
+/* `object:` — a track panned as a point source by VBAP (src/spatial). Angles
+ * use mixdown's convention (spatial/layout.h): azimuth positive to the right. */
+typedef struct {
+	bool on;
+	double azimuth_deg;   /* (-180, 180], 0 = front */
+	double elevation_deg; /* [-90, 90], 0 = ear height */
+	double distance;      /* relative to the speaker radius, > 0; 1 = on the speakers */
+	double spread_deg;    /* source size [0, 180]; 0 = a point */
+} mxd_object;
+
+/* `surround:` — the bed panner: position in the room box. */
+typedef struct {
+	bool on;
+	double x;             /* -1 left .. +1 right */
+	double y;             /* -1 back .. +1 front */
+	double z;             /* 0 ear height .. 1 top layer */
+} mxd_surround_pan;
+
 /* A channel strip: a track, a bus or the master. Signal order through a strip:
  * clips (tracks) / summed inputs (buses) -> polarity -> inserts -> pre-fader sends
  * -> fader gain -> pan/balance/width -> mute -> post-fader sends -> output. */
@@ -173,6 +191,9 @@ typedef struct {
 	double pan;           /* -1 (L) .. +1 (R); balance for stereo sources */
 	double pan_law_db;    /* one of 0, -3, -4.5, -6: gain of each side at centre */
 	double width;         /* stereo width 0..2 (1 = unchanged, 0 = mono, 2 = wide) */
+	mxd_object object;    /* tracks: `object:` panning (replaces pan when on) */
+	mxd_surround_pan surround; /* tracks/buses: `surround:` bed panning */
+	double lfe_db;        /* `lfe:` send to the layout's LFE channel, dB; -inf (default) = none */
 	char *output;         /* destination bus name; NULL = master (not for master) */
 	mxd_insert *inserts;
 	size_t n_inserts;
@@ -204,6 +225,9 @@ struct mixdown_session {
 	int version;          /* `mixdown:` format version; only 1 exists */
 	double sample_rate;   /* Hz; 0 in the file = first clip's rate (resolved by the parser) */
 	uint32_t channels;    /* master channel count, 1..MXD_MAX_CHANNELS, default 2 */
+	const struct mxd_layout_s *layout; /* `layout:` (spatial/layout.h); NULL = discrete `channels` */
+	bool binaural;        /* `layout: binaural`: stereo out, objects rendered through the HRTF */
+	char *hrtf_file;      /* `hrtf:` SOFA file (resolved), NULL = libmysofa's installed default; owned */
 	mxd_tempo_section *tempo; /* at least one section when tempo was given */
 	size_t n_tempo;
 	double range_start;   /* s; render range; start >= 0 */

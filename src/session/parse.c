@@ -431,6 +431,8 @@ static void strip_defaults(mxd_strip *st, mxd_strip_kind kind, mxd_loc loc)
 	st->kind = kind;
 	st->pan_law_db = -3.0;
 	st->width = 1.0;
+	st->object.distance = 1.0;
+	st->lfe_db = -INFINITY;
 	st->loc = loc;
 }
 
