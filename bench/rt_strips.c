@@ -11,12 +11,17 @@
  *     time per block (CLOCK_THREAD_CPUTIME_ID: other processes on a shared
  *     machine do not count; the wall time is printed too), µs per strip per
  *     block (the slope between the smallest and largest N), and the strips
- *     that fit in 70 % of one core at 48 kHz.
+ *     that fit in 70 % of one core at 48 kHz. With --threads N > 1 the
+ *     strips run on N threads (mixdown_engine_set_threads()) and the fit is
+ *     computed from the wall time per block instead (the CPU time of this
+ *     thread no longer covers the work; on a busy machine the wall time
+ *     includes preemption by other processes).
  *   rt_strips jack WORKDIR SECONDS N...
  *     For each N, `mixdown play`'s engine (mixdown_player_open, outputs not
  *     connected) on the JACK server of JACK_DEFAULT_SERVER for SECONDS; the
  *     player's own DSP load (its callback timed with jack_get_time()) read
  *     every 100 ms after the first second: average and highest, and xruns.
+ *     --threads N: the player's engines use N threads (options.threads).
  *
  * Each N gets a session WORKDIR/sN.yaml over one 40 s stereo noise file
  * (WORKDIR/src.wav, written once). One line of results per N on stdout.
@@ -34,6 +39,8 @@
 
 #define RATE 48000
 #define SRC_S 40
+
+static unsigned threads = 1; /* --threads N (0 = auto) */
 
 static double clock_s(clockid_t id)
 {
@@ -110,7 +117,7 @@ static mixdown_session *load(const char *dir, int n)
 
 static int offline(const char *dir, uint32_t period, double secs, int argc, char **argv)
 {
-	printf("# offline: engine only, one thread, %u-frame blocks, %.0f s per N\n", period, secs);
+	printf("# offline: engine only, %u thread(s), %u-frame blocks, %.0f s per N\n", threads, period, secs);
 	printf("%6s %12s %10s %12s\n", "strips", "cpu us/blk", "load", "wall us/blk");
 	double first_n = 0, first_us = 0, last_n = 0, last_us = 0;
 	static float l[8192], r[8192];
@@ -120,7 +127,9 @@ static int offline(const char *dir, uint32_t period, double secs, int argc, char
 		mixdown_session *s = load(dir, n);
 		mixdown_engine *e = NULL;
 		mixdown_error err;
-		if (!s || mixdown_engine_create(s, period, &e, &err) != MIXDOWN_SUCCESS) {
+		if (!s || mixdown_engine_create(s, period, &e, &err) != MIXDOWN_SUCCESS ||
+		    mixdown_engine_set_threads(e, threads, &err) != MIXDOWN_SUCCESS) {
+			mixdown_engine_free(e);
 			mixdown_session_free(s);
 			return 1;
 		}
@@ -135,6 +144,8 @@ static int offline(const char *dir, uint32_t period, double secs, int argc, char
 		double period_us = period * 1e6 / RATE;
 		printf("%6d %12.1f %9.1f%% %12.1f\n", n, us, 100.0 * us / period_us, wall);
 		fflush(stdout);
+		if (threads != 1)
+			us = wall; /* the work is spread over threads: fit by elapsed time */
 		if (k == 0) {
 			first_n = n;
 			first_us = us;
@@ -149,8 +160,8 @@ static int offline(const char *dir, uint32_t period, double secs, int argc, char
 		double period_us = period * 1e6 / RATE;
 		printf("# per strip: %.2f us per %u-frame block (%.3f us per frame); buses and master: %.1f us\n", per,
 		       period, per / period, base);
-		printf("# strips under 70%% of one core at %u frames: %d\n", period,
-		       (int)floor((0.7 * period_us - base) / per));
+		printf("# strips under 70%% of %s at %u frames: %d\n", threads == 1 ? "one core" : "the period (wall time)",
+		       period, (int)floor((0.7 * period_us - base) / per));
 	}
 	return 0;
 }
@@ -168,6 +179,7 @@ static int jack(const char *dir, double secs, int argc, char **argv)
 		mixdown_player_options opt = mixdown_player_options_init();
 		opt.connect = "";
 		opt.client_name = "rt_strips";
+		opt.threads = threads;
 		mixdown_player *p = NULL;
 		mixdown_error err;
 		if (mixdown_player_open(s, &opt, &p, &err) != MIXDOWN_SUCCESS) {
@@ -201,6 +213,13 @@ static int jack(const char *dir, double secs, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	for (int i = 1; i + 1 < argc; i++) /* --threads N|auto anywhere: taken out of argv */
+		if (!strcmp(argv[i], "--threads")) {
+			threads = strcmp(argv[i + 1], "auto") ? (unsigned)atoi(argv[i + 1]) : 0;
+			memmove(&argv[i], &argv[i + 2], (size_t)(argc - i - 1) * sizeof *argv); /* keeps argv[argc] */
+			argc -= 2;
+			break;
+		}
 	if (argc >= 6 && !strcmp(argv[1], "offline")) {
 		char src[1024];
 		snprintf(src, sizeof src, "%s/src.wav", argv[2]);
@@ -215,6 +234,7 @@ int main(int argc, char **argv)
 			return 1;
 		return jack(argv[2], atof(argv[3]), argc - 4, argv + 4);
 	}
-	fprintf(stderr, "usage: rt_strips offline WORKDIR PERIOD SECONDS N... | rt_strips jack WORKDIR SECONDS N...\n");
+	fprintf(stderr, "usage: rt_strips [--threads N|auto] offline WORKDIR PERIOD SECONDS N... | "
+			"rt_strips [--threads N|auto] jack WORKDIR SECONDS N...\n");
 	return 2;
 }

@@ -121,6 +121,7 @@ static void t_play_is_realtime_safe(void)
 	opt.client_name = "mxtguard";
 	opt.connect = "mxtcap:in_1,mxtcap:in_2";
 	opt.osc_port = 21000 + (int)(getpid() % 20000);
+	opt.threads = 2; /* strips on a worker too: it is guarded like the audio thread (engine_threads.c) */
 	mixdown_player *p = NULL;
 	mxt_jack_arm(true);
 	CHECK_INT(mixdown_player_open(s, &opt, &p, &err), MIXDOWN_SUCCESS);

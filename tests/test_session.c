@@ -476,8 +476,8 @@ static void t_err_document(void)
 		    "unsupported format version 2 (this mixdown reads version 1)");
 	SESSION_ERR("mixdown: one\n", 1, 10, "mixdown", "expected the format version 1, got \"one\"");
 	SESSION_ERR("tracks: []\nvolume: 3\n", 2, 1, "volume",
-		    "unknown key \"volume\" (valid keys: mixdown, sample_rate, channels, tempo, time_signature, "
-		    "range, tail, timeline_origin, tracks, buses, master, export)");
+		    "unknown key \"volume\" (valid keys: mixdown, sample_rate, channels, layout, tempo, time_signature, "
+		    "range, tail, timeline_origin, tracks, buses, master, export, hrtf)");
 	SESSION_ERR("tracks: []\ntrack: []\n", 2, 1, "track", "unknown key \"track\" (did you mean \"tracks\"?)");
 	SESSION_ERR("tracks: []\ntracks: []\n", 2, 1, "tracks",
 		    "duplicate key \"tracks\" (first given at line 1, column 1)");
@@ -500,7 +500,7 @@ static void t_err_keys(void)
 		    "unknown key \"pan\" (valid keys: gain, inserts, width, invert, automation, target)");
 	SESSION_ERR("buses:\n  - name: B\n    file: a.wav\n", 3, 5, "buses[0].file",
 		    "unknown key \"file\" (valid keys: name, color, group, gain, mute, solo, solo_safe, invert, pan, "
-		    "pan_law, width, output, inserts, sends, automation)");
+		    "pan_law, width, output, inserts, sends, automation, lfe)");
 	SESSION_ERR("tracks:\n  - name: A\n    file: a.wav\n    clips: []\n", 3, 5, "tracks[0].file",
 		    "a track has either `file:` or `clips:`, not both");
 }

@@ -118,6 +118,19 @@ uint32_t mixdown_engine_latency(const mixdown_engine *engine);
  * May read files; not real-time safe in this release. */
 mixdown_status mixdown_engine_process(mixdown_engine *engine, float *const *out, uint32_t n,
 				      mixdown_error *err);
+/* Process independent strips on several cores: `threads` 1 (the default) is
+ * the single-thread path; 0 = auto, the online CPUs (at most 8); at most 64.
+ * threads - 1 worker threads are started here (stopped by set_threads(1) or
+ * mixdown_engine_free()); the thread calling mixdown_engine_process() works
+ * too. A strip runs once everything it depends on is done (tracks before the
+ * buses they feed, sends, sidechain keys) and sums its inputs in the same
+ * order as the single-thread path: the output is bit-identical for any
+ * number. Processing neither allocates nor locks (workers are woken with
+ * sem_post(), the caller spins for the block's last strip). When the calling
+ * thread is real-time, the workers get SCHED_FIFO one priority below it (best
+ * effort: without the permission they keep the normal policy). Control
+ * thread, between process calls. MIXDOWN_ERR_USAGE for threads > 64. */
+mixdown_status mixdown_engine_set_threads(mixdown_engine *engine, unsigned threads, mixdown_error *err);
 
 /* -------------------------------------------------------------------- render */
 
@@ -182,6 +195,17 @@ typedef struct {
 	 * loudness of the mix. no_bwf: plain WAV without the chunk. */
 	const char *description;
 	bool no_bwf;
+	/* Fold-downs written from the same render, comma-separated: "5.1", "stereo",
+	 * "mono" (ITU-R BS.775-3, docs/spatial.md): OUT.wav also gives OUT.5.1.wav,
+	 * OUT.stereo.wav, OUT.mono.wav. Needs a mix with a layout (or 6/8/10/12
+	 * channels); not with `master: target:` or standard output. NULL = none. */
+	const char *downmix;
+	/* Headphone version: the master's layout (`layout:`, else implied by its
+	 * channel count) is rendered to 2 channels through virtual speakers and
+	 * an HRTF (docs/spatial.md, "Binaural"). hrtf: a SOFA file; NULL = the
+	 * session's `hrtf:`, else libmysofa's installed MIT KEMAR set. */
+	bool binaural;
+	const char *hrtf;
 } mixdown_render_options;
 
 /* Defaults for every field (so new fields get defaults in old callers). */
@@ -767,12 +791,29 @@ typedef struct {
 	/* A post-fader output port per bus, "<bus>_1".."<bus>_N" (N = master
 	 * channels), aligned sample for sample with the master outputs. */
 	bool bus_outputs;
+	/* "jack", "alsa" or NULL (auto: JACK, and ALSA when no JACK server
+	 * runs). ALSA plays the master only: no live inputs (`input:` tracks are
+	 * silent), no bus outputs, no transport following (docs/playback.md). */
+	const char *backend;
+	const char *device;      /* ALSA PCM name (aplay -L); NULL = "default" */
+	uint32_t period;         /* ALSA period, frames; 0 = 256 (JACK sets its own) */
+	/* Cores that process independent strips (mixdown_engine_set_threads():
+	 * 1 = one, the default of options_init; 0 = auto; workers get SCHED_FIFO
+	 * one priority below JACK's real-time priority when JACK runs real-time). */
+	unsigned threads;
+	/* Headphone version of the master (JACK only): two ports get the layout
+	 * rendered through virtual speakers and an HRTF (docs/spatial.md,
+	 * "Binaural"); hrtf: a SOFA file, NULL = the session's `hrtf:`, else
+	 * libmysofa's installed MIT KEMAR set. */
+	bool binaural;
+	const char *hrtf;
 } mixdown_player_options;
 
 mixdown_player_options mixdown_player_options_init(void);
 
 /* The session must outlive the player. Fails (MIXDOWN_ERR_AUDIO) when no
- * JACK server runs or its rate differs from the session's. */
+ * JACK server runs and the ALSA device cannot be opened (or with backend
+ * "jack", when none runs), or the rate differs from the session's. */
 mixdown_status mixdown_player_open(const mixdown_session *session, const mixdown_player_options *opt,
 				   mixdown_player **out, mixdown_error *err);
 void mixdown_player_close(mixdown_player *p);
@@ -796,8 +837,10 @@ bool mixdown_player_set(mixdown_player *p, const char *strip, const char *param,
  * (>= 0.5 = on; solo-in-place as in the session), "send:<bus>" (dB, the
  * strip's send to that bus), "insert:<n>:<param>" (n: the insert's 1-based
  * position on the strip or its `id:`; param: the processor's parameter, e.g.
- * "threshold" or "bands.2.gain", in its unit; automatable parameters only).
- * The master takes gain and insert parameters. Values where an automation
+ * "threshold" or "bands.2.gain", in its unit; automatable parameters only),
+ * "insert:<n>:bypass" (>= 0.5 = bypassed; 20 ms crossfade; not for inserts
+ * bypassed in the session file), "polarity" (>= 0.5 = inverted; 10 ms fade),
+ * "width" (0..2). The master takes gain, polarity, width and insert ones. Values where an automation
  * lane drives the same target are ignored. MIXDOWN_ERR_USAGE with err saying
  * why (no such strip/parameter, not changeable live, the queue full). */
 mixdown_status mixdown_player_control(mixdown_player *p, const char *strip, const char *param, double value,
@@ -815,7 +858,7 @@ typedef struct {
 	double position;      /* s, timeline frame of the next output */
 	double end;           /* s, end of the session (last clip + tail) */
 	double sample_rate;
-	uint32_t period;      /* JACK frames per cycle */
+	uint32_t period;      /* frames per cycle (JACK's or the ALSA device's) */
 	bool playing;
 	bool waiting;         /* playing, but the disk thread is still filling after a locate */
 	float peak_dbfs;      /* master sample peak since the previous call; -inf if silent */
@@ -831,6 +874,7 @@ typedef struct {
 	uint64_t reloads;     /* sessions swapped in from watch_path */
 	char reload_error[512]; /* the last rejected edit ("file:line:column: ..."), "" after a good one */
 	double loop_start, loop_end; /* s; loop_end <= loop_start: no loop */
+	char backend[192];    /* "jack" or "alsa \"DEVICE\", FORMAT, PERIODS x FRAMES frames, priority" */
 } mixdown_player_status;
 
 void mixdown_player_get_status(mixdown_player *p, mixdown_player_status *st);
@@ -850,6 +894,8 @@ typedef struct {
 	double gain_db;        /* fader */
 	double pan;            /* -1..+1 */
 	bool mute, solo;
+	double width;          /* 0..2 (the session's `width:`) */
+	bool invert;           /* polarity inverted (the session's `invert:`) */
 } mixdown_strip_state;
 
 /* Fills up to `max` strips (tracks, buses, then the master) and returns how
@@ -941,6 +987,77 @@ mixdown_status mixdown_dawproject_export(const mixdown_session *session, const c
 /* Validate the project.xml of `project` (zip or bare XML) against the XML schema at
  * `xsd_path` (Project.xsd). MIXDOWN_ERR_SESSION with the first problem's line. */
 mixdown_status mixdown_dawproject_validate(const char *project, const char *xsd_path, mixdown_error *err);
+
+/* ---------------------------------------------- clean-up before the mix */
+
+/* `mixdown clean` (docs/clean.md): strip silence, DC, alignment, repair proposals. */
+typedef struct {
+	const char *const *tracks; /* the tracks to clean; NULL or n_tracks 0 = every clip track */
+	size_t n_tracks;
+	bool strip_silence, declick, declip, denoise, dehum, dc; /* the detectors to run */
+	const char *align_ref;     /* align the chosen tracks to this track (time, polarity); NULL = no */
+	bool apply;                /* write the proposals into the session file (temp + rename) */
+	bool json;                 /* the report as JSON instead of text */
+} mixdown_clean_options;
+mixdown_clean_options mixdown_clean_options_init(void); /* every detector but align; report only */
+/* Analyse the tracks' clips of the session at `session_path`, write what was found and
+ * what is proposed to `report`, and with opt->apply write the proposals into the session
+ * file (comments and layout kept; audio files are never written). MIXDOWN_ERR_USAGE for
+ * an unknown track name; load errors as mixdown_session_load; MIXDOWN_ERR_AUDIO/IO for
+ * reading audio or writing the session. Deterministic. Control thread. */
+mixdown_status mixdown_clean(const char *session_path, const mixdown_clean_options *opt, FILE *report,
+			     mixdown_error *err);
+
+/* `mixdown comp` (docs/session-format.md, "Comping"): a comped track's takes
+ * side by side. Sections are the comp's ranges, or with section_s > 0
+ * consecutive sections of that many seconds over the takes' extent. */
+#define MIXDOWN_COMP_MAX_TAKES 16
+typedef struct {
+	double start, end;                          /* s on the timeline */
+	double rms_db[MIXDOWN_COMP_MAX_TAKES];      /* RMS level of each take over the section, dBFS; -inf if silent or absent */
+	double peak_db[MIXDOWN_COMP_MAX_TAKES];     /* sample peak, dBFS */
+	int chosen;                                 /* index of the take the comp plays there (the longest share), -1 = none */
+} mixdown_comp_section;
+typedef struct {
+	size_t n_takes;
+	char take_names[MIXDOWN_COMP_MAX_TAKES][64];
+	size_t n_sections;
+	mixdown_comp_section *sections;             /* owned; free with mixdown_comp_table_free */
+} mixdown_comp_table;
+mixdown_status mixdown_comp_table_build(const mixdown_session *session, const char *track, double section_s,
+					mixdown_comp_table *out, mixdown_error *err);
+void mixdown_comp_table_free(mixdown_comp_table *t);
+/* Rewrite the `comp:` of `track` in the session file so that take `take` plays
+ * over [from, to) s (the other ranges are cut around it; comments elsewhere are
+ * kept; temp file + rename). MIXDOWN_ERR_USAGE for an unknown track or take. */
+mixdown_status mixdown_comp_pick(const char *session_path, const char *track, const char *take, double from,
+				 double to, mixdown_error *err);
+
+/* `mixdown podcast` (docs/podcast.md): voices + music bed -> a session and a mastered episode. */
+#define MIXDOWN_PODCAST_MAX_VOICES 16
+typedef struct {
+	const char *const *voices;  /* one file per speaker, 1..MIXDOWN_PODCAST_MAX_VOICES */
+	size_t n_voices;
+	const char *music;          /* the music bed, or NULL */
+	const char *output;         /* the episode file */
+	const char *session_path;   /* also write the built session there; NULL = none */
+	const char *target;         /* mastering preset; NULL = "podcast" (-16 LUFS, -1 dBTP) */
+	const char *stems_dir;      /* also render every track and bus there (checks); NULL = none */
+} mixdown_podcast_options;
+typedef struct {
+	size_t n_voices;
+	double voice_lufs[MIXDOWN_PODCAST_MAX_VOICES];  /* speech loudness as recorded (gated), LUFS */
+	double voice_gain_db[MIXDOWN_PODCAST_MAX_VOICES]; /* static clip gain to the common level */
+	double ride_min_db[MIXDOWN_PODCAST_MAX_VOICES], ride_max_db[MIXDOWN_PODCAST_MAX_VOICES]; /* trim lane */
+	size_t ride_points[MIXDOWN_PODCAST_MAX_VOICES];
+	double music_lufs, music_gain_db;               /* the bed as recorded; its clip gain */
+	double duck_db;                                 /* ducking depth under speech (negative dB) */
+	mixdown_render_report render;                   /* loudness and true peak of the episode */
+} mixdown_podcast_report;
+/* Build the session, write it when asked, render the episode. The same inputs
+ * always give the same session and the same file. Errors as mixdown_render;
+ * MIXDOWN_ERR_AUDIO names an unreadable input. Control thread. */
+mixdown_status mixdown_podcast(const mixdown_podcast_options *opt, mixdown_podcast_report *rep, mixdown_error *err);
 
 #ifdef __cplusplus
 }

@@ -74,6 +74,9 @@ typedef struct {
 } mxd_loud;
 
 int mxd_loud_init(mxd_loud *l, double rate, uint32_t channels, bool true_peak, double series_interval);
+/* BS.1770 channel weights (l->channels of them) other than the channel count's default, e.g. from a file's
+ * channel map (spatial/chanweight.h). Before the first mxd_loud_add. */
+void mxd_loud_set_weights(mxd_loud *l, const double *w);
 int mxd_loud_add(mxd_loud *l, const float *x, size_t frames); /* within one 10 ms block */
 int mxd_loud_block_end(mxd_loud *l);
 void mxd_loud_finish(mxd_loud *l, mixdown_analysis *a); /* fills loudness, psr, series, overs */

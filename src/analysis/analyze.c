@@ -20,6 +20,7 @@
 
 #include "analysis/analysis.h"
 #include "session/model.h"
+#include "spatial/chanweight.h"
 
 struct mxd_analyzer {
 	double rate;
@@ -184,6 +185,13 @@ mixdown_status mixdown_analyze_file(const char *path, const mixdown_analysis_opt
 	enum { BLOCK = 4096 };
 	mxd_analyzer *z = NULL;
 	mixdown_status st = mxd_analyzer_new((double)info.samplerate, (uint32_t)info.channels, opts, &z, err);
+	/* The speakers the file's channel map names weigh as BS.1770-4 Table 3 says. */
+	const mxd_layout *lay = st == MIXDOWN_SUCCESS ? mxd_layout_from_sndfile(f, (uint32_t)info.channels) : NULL;
+	if (lay) {
+		double lw[64];
+		mxd_bs1770_weights(lay, lw);
+		mxd_loud_set_weights(&z->loud, lw);
+	}
 	float *buf = st == MIXDOWN_SUCCESS ? malloc((size_t)BLOCK * (size_t)info.channels * sizeof *buf) : NULL;
 	if (st != MIXDOWN_SUCCESS || !buf) {
 		sf_close(f);

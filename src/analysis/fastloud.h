@@ -76,7 +76,9 @@ void mxd_fl_design_tp(float h[3][MXD_FL_TP_TAPS]);
 /* BS.1770-5 Table 3 weights in WAV/SMPTE channel order (as loudness.c maps
  * them for libebur128): mono 1; 4 = L R Ls Rs; 5 = L R C Ls Rs;
  * 6/7 = L R C LFE Ls Rs (Cs); 8 = L R C LFE Lb Rb Ls Rs (back 1.0, side
- * 1.41); other counts L R then C. */
+ * 1.41); 10 = 5.1.4, 12 = 7.1.4 (spatial/layout.h, weights of
+ * spatial/chanweight.h); other counts L R then C. A file whose channel map
+ * names another layout gets that layout's weights (mxd_layout_from_sndfile). */
 void mxd_fl_channel_weights(uint32_t channels, double *w);
 
 typedef struct {

@@ -32,6 +32,7 @@
 
 #include "analysis/fastloud.h"
 #include "fx/meter.h"
+#include "spatial/chanweight.h"
 
 /* Two doubles, one channel in each lane (the K-weighting of a pair). */
 typedef double fl_v2d __attribute__((vector_size(16)));
@@ -100,6 +101,13 @@ void mxd_fl_design_tp(float h[3][MXD_FL_TP_TAPS])
 
 void mxd_fl_channel_weights(uint32_t channels, double *w)
 {
+	/* A count that implies a layout (6 = 5.1, 8 = 7.1, 10 = 5.1.4, 12 = 7.1.4):
+	 * its BS.1770-4 Table 3 weights, as libebur128 gets them (spatial/chanweight.h). */
+	const mxd_layout *l = channels > 2 ? mxd_layout_for_channels(channels) : NULL;
+	if (l && l->channels == channels) {
+		mxd_bs1770_weights(l, w);
+		return;
+	}
 	for (uint32_t c = 0; c < channels; c++) {
 		double v = 1.0;
 		if (channels == 4)

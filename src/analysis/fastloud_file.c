@@ -37,6 +37,7 @@
 #include "analysis/analysis.h"
 #include "analysis/fastloud.h"
 #include "session/model.h"
+#include "spatial/chanweight.h"
 
 #define MXD_FL_SLAB 8192 /* frames per slab */
 #define MXD_FL_SLABS 6
@@ -300,7 +301,13 @@ mixdown_status mxd_fl_analyze_file(const char *path, const mixdown_analysis_opti
 	ring q = { .r = &r, .m = &m };
 	q.mem = calloc((size_t)MXD_FL_SLABS * ch * (MXD_FL_HIST + MXD_FL_SLAB), sizeof *q.mem);
 	mixdown_analysis *a = calloc(1, sizeof *a);
-	bool inited = (r.bytes || r.inter) && r.tail && q.mem && a && mxd_fl_init(&m, rate, ch, NULL, o.true_peak) == 0;
+	/* BS.1770-4 weights of the speakers the file's channel map names. */
+	const mxd_layout *lay = mxd_layout_from_sndfile(f, ch);
+	double lw[64];
+	if (lay)
+		mxd_bs1770_weights(lay, lw);
+	bool inited = (r.bytes || r.inter) && r.tail && q.mem && a &&
+		      mxd_fl_init(&m, rate, ch, lay ? lw : NULL, o.true_peak) == 0;
 	mixdown_status st = MIXDOWN_SUCCESS;
 	uint64_t frames = 0;
 	if (inited)

@@ -19,8 +19,9 @@
  *    round((n-1)*p/100 + 1) of the sorted list;
  *  - the peak of every 10 ms block locates inter-sample overs (> 0 dBTP) and
  *    gives the PSR (peak of the last 3 s minus short-term loudness).
- * Channel weights (BS.1770-5 Table 3, mxd_fl_channel_weights): LFE unused,
- * surround channels weighted 1.41 (+1.5 dB).
+ * Channel weights (BS.1770-5 Table 3, mxd_fl_channel_weights, or a file's
+ * layout through mxd_loud_set_weights): LFE unused, speakers at ear height
+ * and 60-120 degrees weighted 1.41 (+1.5 dB).
  *
  * Units: mean squares inside; LUFS/LU/dBTP/dBFS in the result. Ownership: the
  * series and range arrays move into the mixdown_analysis. Threads: one state
@@ -104,6 +105,11 @@ int mxd_loud_init(mxd_loud *l, double rate, uint32_t channels, bool true_peak, d
 		l->has_mono = true;
 	}
 	return 0;
+}
+
+void mxd_loud_set_weights(mxd_loud *l, const double *w)
+{
+	memcpy(l->fl.weight, w, l->channels * sizeof *l->fl.weight);
 }
 
 int mxd_loud_add(mxd_loud *l, const float *x, size_t frames)

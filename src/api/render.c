@@ -11,11 +11,14 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "api/render_binaural.h"
 #include "api/render_bwf.h"
 #include "api/render_meter.h"
 #include "graph/engine.h"
 #include "io/writer.h"
 #include "session/model.h"
+#include "spatial/chanweight.h"
+#include "spatial/downmix.h"
 
 #define RENDER_BLOCK 1024
 
@@ -94,6 +97,80 @@ typedef struct {
 	mxd_writer *w;
 } stem;
 
+/* A fold-down written alongside the mix (spatial/downmix.h). */
+typedef struct {
+	mxd_downmix m;
+	mxd_writer *w;
+	float *bufs[MXD_DOWNMIX_MAX_OUT];
+} fold;
+
+#define MAX_FOLDS 3
+
+/* "dir/mix.wav" + "5.1" -> "dir/mix.5.1.wav" (no extension: the format's). */
+static void fold_path(char *dst, size_t cap, const char *out, const char *name, mixdown_format fmt)
+{
+	const char *slash = strrchr(out, '/');
+	const char *dot = strrchr(out, '.');
+	if (dot && (!slash || dot > slash) && dot != (slash ? slash + 1 : out))
+		snprintf(dst, cap, "%.*s.%s%s", (int)(dot - out), out, name, dot);
+	else
+		snprintf(dst, cap, "%s.%s.%s", out, name, mxd_format_extension(fmt));
+}
+
+/* Open the writers of opt->downmix ("5.1,stereo,mono"); usage errors name the option. */
+static mixdown_status open_folds(const mixdown_session *s, const char *downmix, const char *out_path,
+				 const mxd_writer_config *wc, uint32_t nc, fold *folds, size_t *n_folds,
+				 mixdown_error *err)
+{
+	if (!strcmp(out_path, "-"))
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, noloc(), "downmix",
+				"--downmix writes files next to the mix, not to standard output");
+	const mxd_layout *from = s->layout ? s->layout : mxd_layout_for_channels(nc);
+	if (!from || from->channels != nc)
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, noloc(), "downmix",
+				"the mix has %u channels and no speaker layout to fold down (set layout: in the session)",
+				nc);
+	mixdown_format fmt = wc->format != MIXDOWN_FORMAT_AUTO ? wc->format : mxd_format_from_path(out_path);
+	const char *p = downmix;
+	while (*p) {
+		char name[32];
+		size_t len = strcspn(p, ",");
+		if (len == 0 || len >= sizeof name)
+			return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, noloc(), "downmix",
+					"expected a list of 5.1, stereo, mono, got \"%s\"", downmix);
+		memcpy(name, p, len);
+		name[len] = 0;
+		p += len + (p[len] == ',');
+		const mxd_layout *to = mxd_downmix_target(name);
+		if (!to)
+			return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, noloc(), "downmix",
+					"unknown fold-down \"%s\" (use 5.1, stereo or mono)", name);
+		if (*n_folds >= MAX_FOLDS)
+			return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, noloc(), "downmix", "at most %d fold-downs",
+					MAX_FOLDS);
+		fold *f = &folds[*n_folds];
+		if (mxd_downmix_init(&f->m, from, to, -INFINITY) != 0)
+			return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, noloc(), "downmix",
+					"cannot fold %s down to %s", from->name, to->name);
+		char path[1100];
+		fold_path(path, sizeof path, out_path, to->name, fmt);
+		mixdown_status st = refuse_inputs(s, path, err);
+		if (st != MIXDOWN_SUCCESS)
+			return st;
+		mxd_writer_config fc = *wc;
+		fc.channels = to->channels;
+		fc.layout = to;
+		fc.seed = wc->seed + 0x1000u + (uint32_t)*n_folds;
+		(*n_folds)++; /* counted before the buffers: the caller frees them */
+		for (uint32_t c = 0; c < to->channels; c++)
+			if (!(f->bufs[c] = malloc(sizeof(float) * RENDER_BLOCK)))
+				return MIXDOWN_ERR_NOMEM;
+		if ((st = mxd_writer_open(path, &fc, &f->w, err)) != MIXDOWN_SUCCESS)
+			return st;
+	}
+	return MIXDOWN_SUCCESS;
+}
+
 static double now_seconds(void)
 {
 	struct timespec ts;
@@ -160,10 +237,14 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 	mxd_writer *main_w = NULL;
 	stem *stems = NULL;
 	size_t n_stems = 0;
+	fold folds[MAX_FOLDS];
+	size_t n_folds = 0;
+	memset(folds, 0, sizeof folds);
 	ebur128_state *meter = NULL;
 	mxr_meter_queue *mq = NULL; /* the meter on a second thread */
 	mxr_true_peak tp = { 0 };   /* BWF: the mix's true peak (render_bwf.h) */
 	float *inter = NULL;
+	mxr_binaural *bin = NULL; /* --binaural: engine channels -> 2 ears */
 	if (st != MIXDOWN_SUCCESS)
 		goto done;
 	if ((st = mixdown_engine_create(s, RENDER_BLOCK, &eng, err)) != MIXDOWN_SUCCESS)
@@ -171,14 +252,22 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 	double start_s = s->range_start;
 	if (opt.range && (st = apply_range(s, eng, opt.range, &start_s, err)) != MIXDOWN_SUCCESS)
 		goto done;
-	uint32_t nc = mixdown_engine_channels(eng);
+	uint32_t nc = mixdown_engine_channels(eng), eng_nc = nc;
+	if (opt.binaural && (st = mxr_binaural_open(s, &opt, eng_nc, &bin, err)) != MIXDOWN_SUCCESS)
+		goto done;
+	if (bin)
+		nc = 2;
 	mxd_bwf bwf; /* WAV/RF64 outputs: the bext chunk (render_bwf.h) */
 	mxr_bwf_fill(&bwf, s, opt.description, NULL, start_s);
 	mxd_writer_config wc = {
 		.format = format, .sample = sample, .dither = opt.dither, .in_rate = s->sample_rate,
 		.out_rate = out_rate, .channels = nc, .max_block = RENDER_BLOCK, .seed = 0x6d697864u,
 		.quality = opt.quality, .expected_frames = mixdown_engine_length(eng), .bwf = opt.no_bwf ? NULL : &bwf,
+		.layout = bin ? NULL : s->layout,
 	};
+	if (opt.downmix && *opt.downmix &&
+	    (st = open_folds(s, opt.downmix, out_path, &wc, nc, folds, &n_folds, err)) != MIXDOWN_SUCCESS)
+		goto done;
 
 	if (opt.stems_dir) {
 		if (mkdir_p(opt.stems_dir) != 0) {
@@ -225,19 +314,17 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 		goto done;
 	}
 	meter = ebur128_init(nc, (unsigned long)lrint(s->sample_rate), bwf_loudness ? MXR_BWF_EBUR128_MODE : EBUR128_MODE_I);
-	/* ITU-R BS.1770: in 5.1 (L R C LFE Ls Rs, the WAV order) the LFE is not
-	 * measured and the surrounds weigh +1.5 dB. */
-	if (meter && nc == 6) {
-		ebur128_set_channel(meter, 3, EBUR128_UNUSED);
-		ebur128_set_channel(meter, 4, EBUR128_LEFT_SURROUND);
-		ebur128_set_channel(meter, 5, EBUR128_RIGHT_SURROUND);
-	}
+	/* ITU-R BS.1770-4 Table 3 weights of the layout (spatial/chanweight.h): the
+	 * LFE is not measured, speakers at 60-120 degrees weigh +1.5 dB. */
+	const mxd_layout *meter_layout = s->layout ? s->layout : mxd_layout_for_channels(nc);
+	if (meter && nc > 2 && meter_layout && meter_layout->channels == nc)
+		mxd_bs1770_set_ebur128(meter, meter_layout);
 	inter = malloc(sizeof(float) * RENDER_BLOCK * nc);
 	float *bufs[MXD_MAX_CHANNELS] = { 0 };
-	for (uint32_t c = 0; c < nc; c++)
+	for (uint32_t c = 0; c < eng_nc; c++)
 		bufs[c] = malloc(sizeof(float) * RENDER_BLOCK);
 	bool bufs_ok = true;
-	for (uint32_t c = 0; c < nc; c++)
+	for (uint32_t c = 0; c < eng_nc; c++)
 		bufs_ok &= bufs[c] != NULL;
 	if (!meter || !inter || !bufs_ok) {
 		st = MIXDOWN_ERR_NOMEM;
@@ -252,6 +339,8 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 		uint32_t n = total - done_frames < RENDER_BLOCK ? (uint32_t)(total - done_frames) : RENDER_BLOCK;
 		if ((st = mixdown_engine_process(eng, bufs, n, err)) != MIXDOWN_SUCCESS)
 			goto free_bufs;
+		if (bin)
+			mxr_binaural_run(bin, bufs, n);
 		for (uint32_t c = 0; c < nc; c++)
 			for (uint32_t i = 0; i < n; i++) {
 				float v = bufs[c][i];
@@ -276,6 +365,12 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 			if ((st = mxd_writer_write(stems[k].w, mxd_engine_tap(eng, stems[k].node), n, err)) !=
 			    MIXDOWN_SUCCESS)
 				goto free_bufs;
+		for (size_t k = 0; k < n_folds; k++) {
+			mxd_downmix_run(&folds[k].m, (const float *const *)bufs, folds[k].bufs, n);
+			if ((st = mxd_writer_write(folds[k].w, (const float *const *)folds[k].bufs, n, err)) !=
+			    MIXDOWN_SUCCESS)
+				goto free_bufs;
+		}
 		done_frames += n;
 		if (opt.progress) {
 			double t = now_seconds();
@@ -306,6 +401,8 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 	report->integrated_lufs = lufs;
 	for (size_t k = 0; k < n_stems; k++)
 		report->clipped_samples += mxd_writer_clipped(stems[k].w);
+	for (size_t k = 0; k < n_folds; k++)
+		report->clipped_samples += mxd_writer_clipped(folds[k].w);
 	if (bwf_loudness) {
 		mxd_bwf_loudness loud;
 		mxr_bwf_loudness(meter, max_m, max_s, tp.peak, &loud);
@@ -322,6 +419,13 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 		st = mxd_writer_commit(stems[k].w, err);
 		stems[k].w = NULL;
 	}
+	for (size_t k = 0; k < n_folds && st == MIXDOWN_SUCCESS; k++) {
+		if (report->n_files < MIXDOWN_MAX_REPORT_FILES)
+			snprintf(report->files[report->n_files++], sizeof report->files[0], "%s",
+				 mxd_writer_path(folds[k].w));
+		st = mxd_writer_commit(folds[k].w, err);
+		folds[k].w = NULL;
+	}
 	if (st == MIXDOWN_SUCCESS) {
 		report->frames = mxd_writer_frames(main_w);
 		report->duration = report->frames / report->sample_rate;
@@ -329,14 +433,20 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 		main_w = NULL;
 	}
 free_bufs:
-	for (uint32_t c = 0; c < nc; c++)
+	for (uint32_t c = 0; c < eng_nc; c++)
 		free(bufs[c]);
 done:
+	mxr_binaural_free(bin);
 	mxr_tp_free(&tp);
 	mxd_writer_abort(main_w);
 	for (size_t k = 0; k < n_stems; k++)
 		mxd_writer_abort(stems[k].w);
 	free(stems);
+	for (size_t k = 0; k < n_folds; k++) {
+		mxd_writer_abort(folds[k].w);
+		for (uint32_t c = 0; c < MXD_DOWNMIX_MAX_OUT; c++)
+			free(folds[k].bufs[c]);
+	}
 	if (mq) { /* stopped early: let the worker finish before the meter goes */
 		double unused_m = -INFINITY, unused_s = -INFINITY;
 		mxr_meter_finish(mq, &unused_m, &unused_s);
@@ -369,6 +479,11 @@ static mixdown_status render_mastered(const mixdown_session *s, const mixdown_re
 	char mix_path[1100];
 	snprintf(mix_path, sizeof mix_path, "%.*s.%s.unmastered.wav", slash ? (int)(slash - out_path + 1) : 0, out_path,
 		 slash ? slash + 1 : out_path);
+	if (opt->downmix && *opt->downmix) {
+		free(out_path);
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, s->path, noloc(), "master.target",
+				"--downmix is not available with a mastered export (master: target:) yet");
+	}
 	mixdown_render_options o = *opt;
 	o.output = mix_path;
 	o.format = MIXDOWN_FORMAT_WAV;

@@ -30,6 +30,9 @@ int cli_diff(int argc, char **argv); /* cli_diff.c: mix changes between two sess
 int cli_serve(int argc, char **argv); /* cli_serve.c: the browser mixing console (docs/console.md) */
 int cli_import(int argc, char **argv); /* cli_interop.c: DAWproject -> session */
 int cli_export(int argc, char **argv); /* cli_interop.c: session -> DAWproject */
+int cli_clean(int argc, char **argv); /* cli_clean.c: clean-up before the mix (docs/clean.md) */
+int cli_comp(int argc, char **argv); /* cli_comp.c: takes side by side, --pick (comping) */
+int cli_podcast(int argc, char **argv); /* cli_podcast.c: voices + bed -> episode (docs/podcast.md) */
 /* cli_interop.c: `render` of a .dawproject: import into a new temporary folder
  * (tmpdir, cap >= 64), load the session; cleanup removes what import wrote. */
 bool cli_is_dawproject(const char *path);

@@ -343,6 +343,12 @@ int cli_play(int argc, char **argv)
 			opt.client_name = argv[i];
 		} else if (!strcmp(a, "--stopped")) {
 			opt.start_stopped = true;
+		} else if (!strcmp(a, "--binaural")) { /* headphones: docs/spatial.md, "Binaural" */
+			opt.binaural = true;
+		} else if (!strcmp(a, "--hrtf")) {
+			if (++i >= argc)
+				return cli_usage_error("--hrtf needs a SOFA file");
+			opt.hrtf = argv[i];
 		} else if (!strcmp(a, "--connect-inputs")) { /* transport options: docs/playback.md */
 			if (++i >= argc)
 				return cli_usage_error("--connect-inputs needs a comma-separated list of ports");
@@ -351,10 +357,30 @@ int cli_play(int argc, char **argv)
 			opt.follow_transport = follow_transport = true;
 		} else if (!strcmp(a, "--bus-outputs")) {
 			opt.bus_outputs = true;
+		} else if (!strcmp(a, "--threads")) { /* strips on several cores: docs/playback.md */
+			char *end = NULL;
+			long v = ++i < argc ? (!strcmp(argv[i], "auto") ? 0 : strtol(argv[i], &end, 10)) : -1;
+			if (v < 0 || v > 64 || (end && *end) || (v == 0 && strcmp(argv[i], "auto")))
+				return cli_usage_error("--threads needs a number of threads 1..64 or auto");
+			opt.threads = (unsigned)v;
 		} else if (!strcmp(a, "--loop") || !strcmp(a, "--start")) {
 			if (++i >= argc)
 				return cli_usage_error("%s needs %s", a, a[2] == 'l' ? "START-END" : "a position");
 			*(a[2] == 'l' ? &loop : &start) = argv[i];
+		} else if (!strcmp(a, "--backend")) { /* the ALSA fallback: docs/playback.md */
+			if (++i >= argc || (strcmp(argv[i], "jack") && strcmp(argv[i], "alsa")))
+				return cli_usage_error("--backend needs jack or alsa");
+			opt.backend = argv[i];
+		} else if (!strcmp(a, "--device")) {
+			if (++i >= argc)
+				return cli_usage_error("--device needs an ALSA PCM name (aplay -L lists them)");
+			opt.device = argv[i];
+		} else if (!strcmp(a, "--period")) {
+			char *end = NULL;
+			long v = ++i < argc ? strtol(argv[i], &end, 10) : 0;
+			if (!end || *end || v < 16 || v > 8192)
+				return cli_usage_error("--period needs a number of frames 16..8192");
+			opt.period = (uint32_t)v;
 		} else if (!strcmp(a, "--no-watch")) {
 			watch = false;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -371,7 +397,8 @@ int cli_play(int argc, char **argv)
 		return cli_usage_error("usage: mixdown play SESSION [--connect PORTS|--no-connect] [--osc-port N] "
 				       "[--osc-bind ADDR] [--save-on-exit] [--duration S] [--name CLIENT] [--stopped] [--no-watch] [-q] "
 				       "[--loop START-END] [--start POS] [--follow-transport] [--bus-outputs] "
-				       "[--connect-inputs PORTS]");
+				       "[--connect-inputs PORTS] [--backend jack|alsa] [--device NAME] [--period FRAMES] "
+				       "[--threads N|auto]");
 	mixdown_error err;
 	mixdown_session *s = NULL;
 	mixdown_status st = mixdown_session_load(path, &s, &err);
@@ -397,6 +424,10 @@ int cli_play(int argc, char **argv)
 		mixdown_session_free(s);
 		return cli_report_error(st, &err);
 	}
+	mixdown_player_status ps0;
+	mixdown_player_get_status(p, &ps0);
+	if (!quiet && !strncmp(ps0.backend, "alsa", 4)) /* the fallback, and how it runs */
+		fprintf(stderr, "%s: playing through %s\n", cli_prog, ps0.backend);
 	if (loop)
 		mixdown_player_loop(p, pos[1], pos[2]);
 	if (start)

@@ -132,6 +132,11 @@ static int parse_render_option(cli_render_args *a, int argc, char **argv, int *i
 		a->opt.description = argv[++*i];
 	} else if (!strcmp(o, "--no-bwf")) {
 		a->opt.no_bwf = true;
+	} else if (!strcmp(o, "--binaural")) {
+		a->opt.binaural = true;
+	} else if (!strcmp(o, "--hrtf")) {
+		NEED_VALUE();
+		a->opt.hrtf = argv[++*i];
 	} else if (!strcmp(o, "--bits")) {
 		NEED_VALUE();
 		const char *v = argv[++*i];
@@ -169,6 +174,9 @@ static int parse_render_option(cli_render_args *a, int argc, char **argv, int *i
 	} else if (!strcmp(o, "--stems")) {
 		NEED_VALUE();
 		a->opt.stems_dir = argv[++*i];
+	} else if (!strcmp(o, "--downmix")) {
+		NEED_VALUE();
+		a->opt.downmix = argv[++*i];
 	} else if (!strcmp(o, "--stem-tracks")) {
 		a->opt.stems_tracks = true;
 	} else if (!strcmp(o, "--json")) {

@@ -28,7 +28,7 @@ static const char usage_text[] =
 	"                                      a balanced, commented starting session from raw stems\n"
 	"  translate MIX [-o DIR] [--json] [--html REPORT.html]\n"
 	"                                      how the mix sounds on phone, car, earbuds, mono, ...\n"
-	"  play SESSION [--connect PORTS|--no-connect] [--osc-port N] [--duration S]\n"
+	"  play SESSION [--connect PORTS|--no-connect] [--osc-port N] [--duration S] [--binaural [--hrtf F]]\n"
 	"                                      play through JACK, controllable over OSC (docs/osc.md)\n"
 	"  serve SESSION [--port N] [--bind ADDR] [--connect PORTS|--no-connect]\n"
 	"                                      play through JACK with a mixing console in the browser\n"
@@ -37,6 +37,13 @@ static const char usage_text[] =
 	"  export SESSION -o PROJECT.dawproject [--force] [--validate Project.xsd]\n"
 	"                                      the session as a DAWproject\n"
 	"  diff A B [--json]                   the mix changes from session A to B (exit 1 when any)\n"
+	"  clean SESSION [TRACK...] [--apply] [--strip-silence] [--declick] [--declip] [--denoise]\n"
+	"        [--dehum] [--dc] [--align REF] [--json]\n"
+	"                                      strip silence, DC, alignment, repairs (docs/clean.md)\n"
+	"  comp SESSION TRACK [--section S] [--pick TAKE:FROM-TO]\n"
+	"                                      a comped track's takes side by side; pick a take for a range\n"
+	"  podcast VOICE... [--music BED] -o EPISODE [--session FILE] [--target PRESET]\n"
+	"                                      leveled, ducked, -16 LUFS episode (docs/podcast.md)\n"
 	"  fx list                             list the processors\n"
 	"  fx info NAME                        print a processor's parameter table\n"
 	"\n"
@@ -46,12 +53,15 @@ static const char usage_text[] =
 	"  --quality Q           ogg, opus, mp3: 1 (smallest) .. 10 (best), default 7\n"
 	"  --description TEXT    WAV: the BWF description (default: the session's name)\n"
 	"  --no-bwf              WAV: no BWF bext chunk\n"
+	"  --binaural            headphone version: the layout through virtual speakers and an HRTF\n"
+	"  --hrtf FILE.sofa      HRTF for --binaural / layout: binaural (default: libmysofa's MIT KEMAR)\n"
 	"  --bits B              16 | 24 | 32f (default: session export, else 24)\n"
 	"  --rate HZ             output sample rate (default: the session's)\n"
 	"  --range START-END     render a section (seconds or bar:beat, e.g. 17:1-25:1)\n"
 	"  --dither MODE         auto (TPDF unless already on the grid) | always | shaped | off\n"
 	"  --stems DIR           also write every bus, aligned with the mix\n"
 	"  --stem-tracks         with --stems: every track as well\n"
+	"  --downmix LIST        also OUT.5.1.wav / OUT.stereo.wav / OUT.mono.wav (ITU-R BS.775 fold-downs)\n"
 	"  --json                print a machine-readable summary on stdout\n"
 	"  -q, --quiet           print nothing but errors\n"
 	"  -v, --verbose         print more detail\n"
@@ -132,5 +142,11 @@ int main(int argc, char **argv)
 		return cli_import(argc - 1, argv + 1);
 	if (!strcmp(cmd, "export"))
 		return cli_export(argc - 1, argv + 1);
+	if (!strcmp(cmd, "clean"))
+		return cli_clean(argc - 1, argv + 1);
+	if (!strcmp(cmd, "comp"))
+		return cli_comp(argc - 1, argv + 1);
+	if (!strcmp(cmd, "podcast"))
+		return cli_podcast(argc - 1, argv + 1);
 	return cli_usage_error("unknown command '%s'", cmd);
 }

@@ -21,8 +21,10 @@ typedef struct {
 } mxd_click;
 
 /* Finds impulsive clicks. sensitivity 0..1 (0.5 = the default of the
- * `declick` processor). Writes at most `max` clicks in time order to out and
- * returns how many were found in total (may exceed max). */
+ * `declick` processor); events up to the processor's default max_length
+ * (1 ms) count, as `declick` with that sensitivity would repair them;
+ * channels clicking together count once. Writes at most `max` clicks in
+ * time order to out and returns how many were found in total (may exceed max). */
 size_t mxd_click_scan(const float *const *ch, uint32_t channels, int64_t frames, double rate, double sensitivity,
 		      mxd_click *out, size_t max);
 

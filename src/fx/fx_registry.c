@@ -20,6 +20,10 @@
 	X(gate)           \
 	X(expander)       \
 	X(deesser)        \
+	X(declick)        \
+	X(declip)         \
+	X(denoise)        \
+	X(dehum)          \
 	X(limiter)        \
 	X(saturation)     \
 	X(exciter)        \

@@ -23,7 +23,13 @@
 #include "graph/engine.h"
 #include "graph/engine_internal.h"
 #include "graph/engine_prefetch.h"
+#include "graph/engine_threads.h"
 #include "graph/strip_batch.h"
+#include "graph/strip_binaural.h"
+#include "spatial/layout.h"
+#include "spatial/vbap.h"
+
+#define MXD_LFE_HZ 120.0 /* LFE low-pass crossover (docs/spatial.md) */
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -71,6 +77,42 @@ static uint32_t track_channels(const mxd_strip *st)
 	return ch;
 }
 
+/* The layout's panner and the LFE low-pass (docs/spatial.md). The layout is
+ * `layout:`, else the one the channel count implies; the LFE channel is
+ * low-passed with an explicit layout or when a strip sends to it (a
+ * discrete `channels: 6` session without sends stays untouched). */
+static mixdown_status init_spatial(mixdown_engine *e, mixdown_error *err)
+{
+	const mxd_session *s = e->s;
+	const mxd_layout *lay = s->layout ? s->layout : mxd_layout_for_channels(e->channels);
+	e->lfe = -1;
+	if (!lay || lay->channels != e->channels)
+		return MIXDOWN_SUCCESS;
+	if (!(e->vbap = malloc(sizeof *e->vbap)))
+		return MIXDOWN_ERR_NOMEM;
+	if (mxd_vbap_init(e->vbap, lay) != 0)
+		return mxd_fail(err, MIXDOWN_ERR_INTERNAL, s->path, (mxd_loc){ 0, 0 }, "layout",
+				"cannot triangulate layout %s", lay->name);
+	bool sends = false;
+	for (size_t k = 0; k < e->n_nodes; k++) {
+		const mxd_strip *st = e->routing.strips[k];
+		sends |= st->lfe_db > -144.0;
+		for (size_t l = 0; l < st->n_lanes; l++)
+			sends |= st->lanes[l].target == MXD_TARGET_LFE;
+	}
+	if (lay->lfe >= 0 && (s->layout || sends)) {
+		/* Linkwitz-Riley: two cascaded 2nd-order Butterworth sections, -6 dB at
+		 * the crossover (S. Linkwitz, "Active crossover networks for
+		 * non-coincident drivers", JAES 24(1), 1976). */
+		mxd_bq_cascade bw;
+		mxd_butterworth_design(&bw, false, e->rate, MXD_LFE_HZ, 2);
+		e->lfe_lp.sec[0] = e->lfe_lp.sec[1] = bw.sec[0];
+		e->lfe_lp.n = 2;
+		e->lfe = lay->lfe;
+	}
+	return MIXDOWN_SUCCESS;
+}
+
 static mixdown_status build_node(mixdown_engine *e, size_t i, mixdown_error *err)
 {
 	node_rt *nd = &e->nodes[i];
@@ -112,9 +154,12 @@ static mixdown_status build_node(mixdown_engine *e, size_t i, mixdown_error *err
 		nd->own_latency += nd->slots[k].latency;
 	}
 
-	mxd_pan_matrix_build(&nd->pan, nd->in_ch, nd->out_ch, st->pan, st->pan_law_db, st->width);
 	if (mxd_strip_auto_init(&nd->autom, st, e->rate, e->max_block, nd->in_ch, nd->out_ch) != 0)
 		return MIXDOWN_ERR_NOMEM;
+	nd->autom.vbap = e->vbap;
+	mxd_pan_params pp;
+	mxd_strip_auto_params(&nd->autom, -1, &pp);
+	mxd_pan_matrix_build_spatial(&nd->pan, e->vbap, nd->in_ch, nd->out_ch, &pp);
 	nd->on = e->routing.audible[i] ? 1.0 : 0.0;
 	bool on = e->routing.audible[i] && !st->mute;
 	mxd_smooth_init(&nd->fader, e->rate, SMOOTH_MS, on ? mxd_db_to_gain(st->gain_db) : 0.0);
@@ -251,11 +296,25 @@ mixdown_status mixdown_engine_create(const mixdown_session *session, uint32_t ma
 		mixdown_engine_free(e);
 		return MIXDOWN_ERR_NOMEM;
 	}
+	for (uint32_t c = 0; c < MXD_MAX_CHANNELS; c++) { /* the calling thread's node scratch */
+		e->ws.scratch[c] = e->scratch[c];
+		e->ws.tmp[c] = e->tmp[c];
+	}
+	e->ws.send_gain = e->send_gain;
+	if ((st = init_spatial(e, err)) != MIXDOWN_SUCCESS) {
+		mixdown_engine_free(e);
+		return st;
+	}
 	for (size_t i = 0; i < e->n_nodes; i++)
 		if ((st = build_node(e, i, err)) != MIXDOWN_SUCCESS) {
 			mixdown_engine_free(e);
 			return st;
 		}
+	/* Hook: `layout: binaural` object tracks through the HRTF (strip_binaural.h). */
+	if ((st = mxd_strip_binaural_create(e, &e->binaural, err)) != MIXDOWN_SUCCESS) {
+		mixdown_engine_free(e);
+		return st;
+	}
 	for (size_t j = 0; j < e->n_edges; j++) {
 		const mxd_edge *re = &e->routing.edges[j];
 		edge_rt *ed = &e->edges[j];
@@ -293,6 +352,9 @@ void mixdown_engine_free(mixdown_engine *e)
 	if (!e)
 		return;
 	mxd_prefetch_free(e->prefetch); /* first: its worker may be reading clips */
+	mxd_threads_free(e->threads);   /* joins the processing workers (engine_threads.h) */
+	free(e->vbap);
+	mxd_strip_binaural_free(e->binaural);
 	for (size_t i = 0; e->nodes && i < e->n_nodes; i++) {
 		node_rt *nd = &e->nodes[i];
 		for (uint32_t c = 0; c < MXD_MAX_CHANNELS; c++) {
@@ -370,28 +432,29 @@ const float *const *mxd_engine_tap(const mixdown_engine *e, size_t node)
 /* -------------------------------------------------------------------- run */
 
 /* dst->in += src * level, through the edge's compensation delay. */
-static void feed_edge(mixdown_engine *e, edge_rt *ed, float *const *src, uint32_t n)
+void mxd_engine_feed_edge(mixdown_engine *e, mxd_node_scratch *ws, edge_rt *ed, uint32_t n)
 {
-	node_rt *dst = &e->nodes[ed->dst];
+	node_rt *dst = &e->nodes[ed->dst], *sn = &e->nodes[ed->src];
+	float *const *src = ed->send && ed->send->pre_fader ? sn->pre : sn->out;
 	float *const *x = src;
 	bool plain = ed->level_lane < 0 && mxd_smooth_settled(&ed->level) && ed->level.cur == 1.0 &&
 		     ed->pdc.delay == 0;
 	if (!plain) {
 		for (uint32_t c = 0; c < dst->in_ch; c++)
-			memcpy(e->tmp[c], src[c], n * sizeof(float));
+			memcpy(ws->tmp[c], src[c], n * sizeof(float));
 		if (ed->level_lane >= 0) {
 			/* Automated send level: per sample, exact at breakpoints. */
 			const double *db = e->nodes[ed->src].autom.vals[ed->level_lane];
 			for (uint32_t i = 0; i < n; i++)
-				e->send_gain[i] = db[i] <= -144.0 ? 0.0 : pow(10.0, db[i] / 20.0);
+				ws->send_gain[i] = db[i] <= -144.0 ? 0.0 : pow(10.0, db[i] / 20.0);
 			for (uint32_t c = 0; c < dst->in_ch; c++)
 				for (uint32_t i = 0; i < n; i++)
-					e->tmp[c][i] = (float)(e->tmp[c][i] * e->send_gain[i]);
+					ws->tmp[c][i] = (float)(ws->tmp[c][i] * ws->send_gain[i]);
 		} else {
-			mxd_smooth_apply_gain(&ed->level, e->tmp, dst->in_ch, n);
+			mxd_smooth_apply_gain(&ed->level, ws->tmp, dst->in_ch, n);
 		}
-		pdc_process(&ed->pdc, e->tmp, e->tmp, n);
-		x = e->tmp;
+		pdc_process(&ed->pdc, ws->tmp, ws->tmp, n);
+		x = ws->tmp;
 	}
 	for (uint32_t c = 0; c < dst->in_ch; c++) {
 		float *restrict d = dst->in[c];
@@ -528,8 +591,33 @@ static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *er
 		if (rs != MIXDOWN_SUCCESS)
 			return rs;
 	}
+	if (e->threads) { /* several cores: the same nodes, in dependency order (engine_threads.h) */
+		mixdown_status rs = mxd_threads_run(e->threads, n, err);
+		if (rs != MIXDOWN_SUCCESS)
+			return rs;
+		e->t += n;
+		return MIXDOWN_SUCCESS;
+	}
 	for (size_t k = 0; k < e->n_nodes; k++) {
 		size_t i = e->routing.order[k];
+		mixdown_status rs = mxd_engine_run_node(e, &e->ws, i, n, err);
+		if (rs != MIXDOWN_SUCCESS)
+			return rs;
+		for (size_t j = 0; j < e->n_edges; j++) {
+			edge_rt *ed = &e->edges[j];
+			if (ed->src == i && !ed->key && !ed->follow)
+				mxd_engine_feed_edge(e, &e->ws, ed, n);
+		}
+	}
+	e->t += n;
+	return MIXDOWN_SUCCESS;
+}
+
+/* One node's block once its inputs are summed: input, automation, inserts,
+ * matrix, fader, tap and meter; everything but feeding its destinations. */
+mixdown_status mxd_engine_run_node(mixdown_engine *e, mxd_node_scratch *ws, size_t i, uint32_t n, mixdown_error *err)
+{
+	{
 		node_rt *nd = &e->nodes[i];
 		const mxd_strip *st = nd->strip;
 		if (nd->in_ready) {
@@ -541,7 +629,7 @@ static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *er
 					for (uint32_t j = 0; j < n; j++)
 						nd->in[c][j] = -nd->in[c][j];
 		} else if (st->kind == MXD_STRIP_TRACK) {
-			mixdown_status rs = mxd_engine_read_track(e, nd, n, err);
+			mixdown_status rs = mxd_engine_read_clips(e, nd, e->t, n, nd->in, ws->scratch, err);
 			if (rs != MIXDOWN_SUCCESS)
 				return rs;
 		} else if (st->invert) {
@@ -555,7 +643,9 @@ static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *er
 		if (!nd->inserts_done)
 			run_inserts(e, nd, n);
 		nd->in_ready = nd->inserts_done = false;
-		if (au->matrix_moves) {
+		if (mxd_strip_binaural_run(e->binaural, i, nd, n)) {
+			/* hook: a binaural object track, panned by its HRTF renderer (strip_binaural.h) */
+		} else if (au->matrix_moves) {
 			mxd_strip_auto_matrix(au, &nd->pan, (const float *const *)nd->in, nd->out, n);
 		} else if (nd->pan_pending) {
 			mxd_pan_matrix_apply_ramp(&nd->pan, &nd->pan_to, (const float *const *)nd->in, nd->out, n);
@@ -567,17 +657,13 @@ static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *er
 			for (uint32_t c = 0; c < nd->out_ch; c++)
 				memcpy(nd->pre[c], nd->out[c], n * sizeof(float));
 		apply_fader(nd, e->t, n);
-		for (size_t j = 0; j < e->n_edges; j++) {
-			edge_rt *ed = &e->edges[j];
-			if (ed->src == i && !ed->key && !ed->follow)
-				feed_edge(e, ed, ed->send && ed->send->pre_fader ? nd->pre : nd->out, n);
-		}
+		if (e->lfe >= 0 && i == e->n_nodes - 1) /* the master's LFE channel */
+			mxd_bq_cascade_process(&e->lfe_lp, e->lfe_state, nd->out[e->lfe], n);
 		if (nd->tap_enabled)
 			pdc_process(&nd->tap_line, nd->out, nd->tap, n);
 		if (e->metering)
 			mxd_engine_meter_accumulate(nd, n);
 	}
-	e->t += n;
 	return MIXDOWN_SUCCESS;
 }
 
@@ -623,4 +709,7 @@ void mxd_engine_locate(mixdown_engine *e, int64_t frame)
 	 * latency silently again, as the first process call does. */
 	e->t = frame > 0 ? frame : 0;
 	e->preroll_left = e->latency;
+	memset(e->lfe_state, 0, sizeof e->lfe_state); /* no LFE tail from before the jump */
+	for (size_t i = 0; i < e->n_nodes; i++)
+		e->nodes[i].autom.matrix_fresh = true;
 }

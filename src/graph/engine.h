@@ -64,6 +64,25 @@ long mxd_engine_live_insert_resolve(const mixdown_engine *e, size_t node, const 
 /* Audio thread: hand a resolved parameter its new value (the processor's
  * unit; it clamps and smooths), as automation does. */
 void mxd_engine_live_insert(mixdown_engine *e, size_t node, size_t insert, size_t slot, double value);
+/* Live width (0..2, as the session's `width:`) of a node: the pan matrix
+ * ramps to it over the next block, like a live pan. */
+void mxd_engine_live_width(mixdown_engine *e, size_t node, double width);
+/* Live polarity (true = inverted, the session's `invert:`): the fader's sign
+ * ramps over 10 ms (through silence), so the flip does not click. Like live
+ * gain, not heard where an automation lane drives the fader. */
+void mxd_engine_live_polarity(mixdown_engine *e, size_t node, bool invert);
+/* Control thread, before the first process call: give every running insert a
+ * dry path so its bypass can crossfade live (costs one copy per insert and
+ * block). */
+mixdown_status mxd_engine_live_prepare(mixdown_engine *e);
+/* Control thread: insert `ref` of `node` if its bypass may change live (it
+ * runs, has a dry path, no automation lane switches it): its index, else -1
+ * with the reason in why. */
+long mxd_engine_live_bypass_resolve(const mixdown_engine *e, size_t node, const char *ref, char *why, size_t why_size);
+/* Audio thread: bypass (true) or engage a resolved insert: its dry/wet
+ * amount ramps over 20 ms between the session's mix and 0, as a bypass
+ * automation lane does. */
+void mxd_engine_live_bypass(mixdown_engine *e, size_t node, size_t insert, bool bypass);
 
 /* ---- metering (engine_meter.c): per-strip output levels for a live host. */
 

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dsp/biquad.h"
 #include "dsp/delay.h"
 #include "dsp/smooth.h"
 #include "graph/clip_player.h"
@@ -68,6 +69,9 @@ typedef struct {
 	double live_gain_db;            /* live overrides (mxd_engine_live_*) */
 	bool live_mute, pan_pending;
 	mxd_pan_matrix pan_to;          /* pan_pending: the matrix the next block ramps to */
+	bool live_flip;                 /* polarity flipped live against the session's (in the fader's sign) */
+	bool live_pw;                   /* live_pan and live_width hold values set live (else the session's) */
+	double live_pan, live_width;
 	/* Level meter of the output (post fader), accumulated while the engine's
 	 * `metering` is on and handed over by mxd_engine_node_meter_take(). */
 	float meter_peak;
@@ -75,6 +79,15 @@ typedef struct {
 	uint64_t meter_frames;
 	bool in_ready, inserts_done;    /* this block: set by strip_batch.c (input read; inserts run) */
 } node_rt;
+
+/* Scratch of one thread that runs nodes: the engine's own (aliases of its
+ * scratch, tmp and send_gain below) or a processing worker's (engine_threads.c).
+ * Per-node code uses these, never the engine's, so nodes may run in parallel. */
+typedef struct {
+	float *scratch[MXD_MAX_CHANNELS]; /* clip reading */
+	float *tmp[MXD_MAX_CHANNELS];     /* an edge's gain and delay */
+	double *send_gain;                /* max_block per-sample send gains */
+} mxd_node_scratch;
 
 struct mixdown_engine {
 	const mxd_session *s;
@@ -98,6 +111,13 @@ struct mixdown_engine {
 	bool metering;          /* accumulate node_rt.meter_* (mxd_engine_set_metering) */
 	struct mxd_strip_batch *batch; /* tracks whose inserts run together (strip_batch.h), or NULL */
 	struct mxd_prefetch *prefetch; /* clips read a block ahead (engine_prefetch.h), or NULL */
+	mxd_node_scratch ws;           /* the calling thread's node scratch */
+	struct mxd_threads *threads;   /* nodes run on several cores (engine_threads.h), or NULL */
+	struct mxd_vbap *vbap;         /* the speaker layout's panner (docs/spatial.md), or NULL */
+	struct mxd_strip_binaural *binaural; /* `layout: binaural` object tracks (strip_binaural.h), or NULL */
+	int lfe;                       /* master channel low-passed as the LFE, or -1 */
+	mxd_bq_cascade lfe_lp;         /* 4th-order Linkwitz-Riley low-pass at MXD_LFE_HZ */
+	mxd_bq_state lfe_state[MXD_BQ_MAX_SECTIONS];
 };
 
 /* dB to linear gain; -144 dB and below is silence. */
@@ -113,6 +133,14 @@ mixdown_status mxd_engine_read_track(mixdown_engine *e, node_rt *nd, uint32_t n,
  * but nd's clip players. */
 mixdown_status mxd_engine_read_clips(mixdown_engine *e, node_rt *nd, int64_t t, uint32_t n, float *const *dst,
 				     float *const *scratch, mixdown_error *err);
+
+/* engine.c: one node's block (inputs already summed into nd->in), and one
+ * audio edge's contribution of its source into its destination's input. The
+ * single-thread run feeds each node's edges right after it; engine_threads.c
+ * feeds a node's incoming edges right before it, in the same order. */
+mixdown_status mxd_engine_run_node(mixdown_engine *e, mxd_node_scratch *ws, size_t node, uint32_t n,
+				   mixdown_error *err);
+void mxd_engine_feed_edge(mixdown_engine *e, mxd_node_scratch *ws, edge_rt *ed, uint32_t n);
 
 /* engine_meter.c: add a node's output block to its level meter. */
 void mxd_engine_meter_accumulate(node_rt *nd, uint32_t n);

@@ -81,6 +81,7 @@ double mxd_lane_lfo_at(const mxd_lane_eval *ev, double t, double extra)
 		v = v > 1 ? 1 : v < -1 ? -1 : v;
 		break;
 	}
+	case MXD_LFO_RAMP: v = 2.0 * frac - 1.0; break;
 	case MXD_LFO_RANDOM: {
 		/* A new random target every cycle, reached along a cosine. */
 		int64_t k = (int64_t)floor(ph);

@@ -5,6 +5,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "spatial/downmix.h"
+#include "spatial/surround.h"
+#include "spatial/vbap.h"
+
 void mxd_pan_gains(double pan, double law_db, double *gl, double *gr)
 {
 	if (pan < -1.0)
@@ -139,4 +143,73 @@ void mxd_pan_matrix_apply_ramp(const mxd_pan_matrix *from, const mxd_pan_matrix 
 				y[i] += (i + 1 == n ? b : a + step * (float)(i + 1)) * x[i];
 		}
 	}
+}
+
+static double clamp1(double v)
+{
+	return v < -1.0 ? -1.0 : v > 1.0 ? 1.0 : v;
+}
+
+void mxd_pan_matrix_build_spatial(mxd_pan_matrix *pm, const struct mxd_vbap *vb, uint32_t nin, uint32_t nout,
+				  const mxd_pan_params *p)
+{
+	if (!vb || vb->layout->channels != nout || (!p->object && !p->surround && p->lfe_gain == 0.0)) {
+		mxd_pan_matrix_build(pm, nin, nout, p->pan, p->law_db, p->width);
+		return;
+	}
+	if (p->object || p->surround) {
+		double g[2][MXD_MAX_CHANNELS];
+		uint32_t ng = nin == 2 ? 2 : 1;
+		double scale = nin > 2 ? 1.0 / nin : 1.0;
+		if (p->object) {
+			scale *= mxd_vbap_distance_gain(p->distance);
+			if (ng == 2) {
+				mxd_vbap_point(vb, p->azimuth - p->spread / 2, p->elevation, g[0]);
+				mxd_vbap_point(vb, p->azimuth + p->spread / 2, p->elevation, g[1]);
+			} else {
+				mxd_vbap_spread(vb, p->azimuth, p->elevation, p->spread, g[0]);
+			}
+		} else if (ng == 2 || nin > 2) {
+			mxd_surround_gains(vb, clamp1(p->x - 1.0), p->y, p->z, g[0]);
+			mxd_surround_gains(vb, clamp1(p->x + 1.0), p->y, p->z, g[1]);
+			if (nin > 2) {
+				/* A multichannel bed (a bus, a 5.1 file): fold it to L/R by BS.775
+				 * and place that pair like a stereo bed, so its image survives
+				 * instead of collapsing to one point (docs/spatial.md). */
+				double f[2][MXD_MAX_CHANNELS];
+				memset(f, 0, sizeof f);
+				mxd_downmix dm;
+				if (nin == nout && mxd_downmix_init(&dm, vb->layout, mxd_downmix_target("stereo"),
+								    -INFINITY) == 0) {
+					for (uint32_t i = 0; i < nin; i++)
+						f[0][i] = dm.m[0][i], f[1][i] = dm.m[1][i];
+				} else {
+					fold_to_stereo(f, nin);
+				}
+				pm->in_channels = nin;
+				pm->out_channels = nout;
+				memset(pm->m, 0, sizeof pm->m);
+				for (uint32_t o = 0; o < nout; o++)
+					for (uint32_t i = 0; i < nin; i++)
+						pm->m[o][i] = (float)(g[0][o] * f[0][i] + g[1][o] * f[1][i]);
+				goto lfe_send;
+			}
+		} else {
+			mxd_surround_gains(vb, p->x, p->y, p->z, g[0]);
+		}
+		pm->in_channels = nin;
+		pm->out_channels = nout;
+		memset(pm->m, 0, sizeof pm->m);
+		for (uint32_t o = 0; o < nout; o++)
+			for (uint32_t i = 0; i < nin; i++)
+				pm->m[o][i] = (float)(g[ng == 2 ? i : 0][o] * scale);
+	} else {
+		mxd_pan_matrix_build(pm, nin, nout, p->pan, p->law_db, p->width);
+	}
+lfe_send:;
+	int lfe = vb->layout->lfe;
+	if (lfe >= 0 && p->lfe_gain != 0.0)
+		for (uint32_t i = 0; i < nin; i++)
+			if (!(nin == nout && i == (uint32_t)lfe))
+				pm->m[lfe][i] += (float)p->lfe_gain;
 }

@@ -17,11 +17,16 @@
  *    -3 dB, LFE dropped), then balance.
  *  - into mono: the average of the source channels.
  *  - equal channel counts above two: channel i to channel i.
- * Control thread only (computed once when the graph is built).
+ *  - with a speaker layout (mxd_pan_matrix_build_spatial, docs/spatial.md):
+ *    objects by VBAP, beds by the surround panner (spatial/), and the `lfe:`
+ *    send (the sum of the source channels times the send gain) into the LFE.
+ * Control thread (when the graph is built) and the audio thread (automated
+ * and live pan rebuild matrices; no allocation).
  */
 #ifndef MIXDOWN_GRAPH_PANNER_H
 #define MIXDOWN_GRAPH_PANNER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "fx/processor.h"
@@ -36,6 +41,32 @@ void mxd_pan_gains(double pan, double law_db, double *gl, double *gr);
 
 void mxd_pan_matrix_build(mxd_pan_matrix *pm, uint32_t in_channels, uint32_t out_channels, double pan,
 			  double law_db, double width);
+
+struct mxd_vbap;
+/* Everything a strip's matrix depends on (static values or automation's). */
+typedef struct {
+	double pan, law_db, width;
+	bool object;          /* VBAP point/spread source */
+	double azimuth, elevation, distance, spread;
+	bool surround;        /* bed panner */
+	double x, y, z;
+	double lfe_gain;      /* linear `lfe:` send; 0 = none */
+} mxd_pan_params;
+
+/* The layout-aware matrix: without `vb` (no layout) or without object,
+ * surround and LFE send it is mxd_pan_matrix_build(). Otherwise:
+ *  - object, mono source: VBAP/MDAP gains × the distance gain;
+ *    stereo source: L at azimuth - spread/2 and R at azimuth + spread/2, each
+ *    a point (so spread 60 at azimuth 0 is L/R at ±30°, spread 0 sums both);
+ *    more channels: their average panned as one source;
+ *  - surround, mono: the bed gains at (x, y, z); stereo: L at x - 1 and R at
+ *    x + 1 (clamped to the walls), so x = 0, y = 1 is L/R to L/R; more channels
+ *    averaged;
+ *  - the LFE row gets lfe_gain from every source channel (but the LFE
+ *    itself, which a source with the layout's channels passes 1:1).
+ * vb->layout->channels must equal out_channels. Real-time safe. */
+void mxd_pan_matrix_build_spatial(mxd_pan_matrix *pm, const struct mxd_vbap *vb, uint32_t in_channels,
+				  uint32_t out_channels, const mxd_pan_params *p);
 
 /* out[o][0..n) = sum_i m[o][i] · in[i][0..n). Exact for unity entries (a term
  * with coefficient 1 is copied, zero coefficients are skipped). Real-time safe. */

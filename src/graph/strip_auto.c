@@ -18,9 +18,14 @@ int mxd_strip_auto_init(mxd_strip_auto *sa, const mxd_strip *st, double rate, ui
 {
 	memset(sa, 0, sizeof *sa);
 	sa->strip = st;
-	sa->gain = sa->trim = sa->mute = sa->pan = sa->width = -1;
+	sa->gain = sa->trim = sa->mute = sa->pan = sa->width = sa->lfe = -1;
+	for (int k = 0; k < 4; k++)
+		sa->obj[k] = -1;
+	for (int k = 0; k < 3; k++)
+		sa->sur[k] = -1;
 	sa->in_ch = in_ch, sa->out_ch = out_ch;
 	sa->pan_law = st->pan_law_db;
+	sa->matrix_fresh = true;
 	if (st->n_lanes == 0)
 		return 0;
 	sa->n = st->n_lanes;
@@ -59,6 +64,16 @@ int mxd_strip_auto_init(mxd_strip_auto *sa, const mxd_strip *st, double rate, ui
 		case MXD_TARGET_INSERT:
 		case MXD_TARGET_BYPASS: sa->inserts_move = true; break;
 		case MXD_TARGET_SEND: break;
+		case MXD_TARGET_OBJ_AZIMUTH:
+		case MXD_TARGET_OBJ_ELEVATION:
+		case MXD_TARGET_OBJ_DISTANCE:
+		case MXD_TARGET_OBJ_SPREAD:
+			sa->obj[ln->target - MXD_TARGET_OBJ_AZIMUTH] = idx, sa->matrix_moves = true;
+			break;
+		case MXD_TARGET_SUR_X:
+		case MXD_TARGET_SUR_Y:
+		case MXD_TARGET_SUR_Z: sa->sur[ln->target - MXD_TARGET_SUR_X] = idx, sa->matrix_moves = true; break;
+		case MXD_TARGET_LFE: sa->lfe = idx, sa->matrix_moves = true; break;
 		}
 	}
 	mxd_smooth_init(&sa->mute_ramp, rate, MUTE_RAMP_MS, st->mute ? 0.0 : 1.0);
@@ -135,17 +150,42 @@ void mxd_strip_auto_fader(mxd_strip_auto *sa, int64_t t0, uint32_t n, double on)
 	}
 }
 
+void mxd_strip_auto_params(const mxd_strip_auto *sa, int64_t i, mxd_pan_params *p)
+{
+	const mxd_strip *st = sa->strip;
+#define LANE(idx, dflt) (i >= 0 && (idx) >= 0 ? sa->vals[idx][i] : (dflt))
+	p->pan = LANE(sa->pan, st->pan);
+	p->width = LANE(sa->width, st->width);
+	p->law_db = sa->pan_law;
+	p->object = st->object.on;
+	p->azimuth = LANE(sa->obj[0], st->object.azimuth_deg);
+	p->elevation = LANE(sa->obj[1], st->object.elevation_deg);
+	p->distance = LANE(sa->obj[2], st->object.distance);
+	p->spread = LANE(sa->obj[3], st->object.spread_deg);
+	p->surround = st->surround.on;
+	p->x = LANE(sa->sur[0], st->surround.x);
+	p->y = LANE(sa->sur[1], st->surround.y);
+	p->z = LANE(sa->sur[2], st->surround.z);
+	p->lfe_gain = db_gain(LANE(sa->lfe, st->lfe_db));
+#undef LANE
+}
+
 void mxd_strip_auto_matrix(mxd_strip_auto *sa, mxd_pan_matrix *cur, const float *const *in, float *const *out,
 			   uint32_t n)
 {
-	const mxd_strip *st = sa->strip;
+	if (sa->matrix_fresh && n) {
+		mxd_pan_params p;
+		mxd_strip_auto_params(sa, 0, &p);
+		mxd_pan_matrix_build_spatial(cur, sa->vbap, sa->in_ch, sa->out_ch, &p);
+		sa->matrix_fresh = false;
+	}
 	for (uint32_t j = 0; j < n; j += MXD_AUTO_SUB) {
 		uint32_t m = n - j < MXD_AUTO_SUB ? n - j : MXD_AUTO_SUB;
 		uint32_t last = j + m - 1;
-		double pan = sa->pan >= 0 ? sa->vals[sa->pan][last] : st->pan;
-		double width = sa->width >= 0 ? sa->vals[sa->width][last] : st->width;
+		mxd_pan_params p;
+		mxd_strip_auto_params(sa, last, &p);
 		mxd_pan_matrix next;
-		mxd_pan_matrix_build(&next, sa->in_ch, sa->out_ch, pan, sa->pan_law, width);
+		mxd_pan_matrix_build_spatial(&next, sa->vbap, sa->in_ch, sa->out_ch, &p);
 		const float *x[MXD_MAX_CHANNELS];
 		float *y[MXD_MAX_CHANNELS];
 		for (uint32_t c = 0; c < sa->in_ch; c++)

@@ -5,8 +5,9 @@
  * Per block the engine fills every lane (mxd_strip_auto_fill), then:
  *   - fader, trim and mute are applied per sample (exact at breakpoints);
  *     a mute switch is a 10 ms ramp, never a step;
- *   - pan and width rebuild the channel matrix every MXD_AUTO_SUB frames and
- *     interpolate the coefficients in between;
+ *   - pan and width, the object (azimuth, elevation, distance, spread), the
+ *     surround bed (x, y, z) and the lfe send rebuild the channel matrix every
+ *     MXD_AUTO_SUB frames and interpolate the coefficients in between;
  *   - insert parameters are handed to the processor every MXD_AUTO_SUB frames
  *     (the processor smooths them further); a bypass lane crossfades the
  *     insert's dry/wet over 20 ms;
@@ -36,7 +37,13 @@ typedef struct {
 	uint32_t *src_ch;
 	double *sent;          /* per lane: the value last handed to an insert (NAN = none) */
 	int gain, trim, mute, pan, width; /* lane index per target, -1 if none */
+	int obj[4], sur[3], lfe; /* object az/el/distance/spread, surround x/y/z, lfe send */
+	const struct mxd_vbap *vbap; /* the layout's panner (set by the engine), or NULL */
 	bool fader_moves, matrix_moves, inserts_move;
+	/* The next mxd_strip_auto_matrix() starts from the lanes' values at its
+	 * first frame instead of ramping from the static matrix (set at init and
+	 * by mxd_engine_locate: an LFO or points may be far from the static value). */
+	bool matrix_fresh;
 	mxd_smooth mute_ramp;  /* 1 = playing, 0 = muted */
 	double *gain_buf;      /* max_block linear fader gains (x mute x solo) */
 	double *gain_buf_r;    /* the right channel's, when an LFO has a stereo offset (else NULL) */
@@ -62,6 +69,10 @@ void mxd_strip_auto_fill(mxd_strip_auto *sa, int64_t t0, uint32_t n);
 /* Fader gains for the block: gain_buf (fader x trim x mute x on) and pre_buf
  * (mute x on). `on` is 0 when silenced by another strip's solo, else 1. */
 void mxd_strip_auto_fader(mxd_strip_auto *sa, int64_t t0, uint32_t n, double on);
+
+/* The matrix parameters of the strip with every lane's value at frame i of
+ * the block (i < 0: the static settings). */
+void mxd_strip_auto_params(const mxd_strip_auto *sa, int64_t i, mxd_pan_params *p);
 
 /* Apply the channel matrix with automated pan/width to in -> out (and the
  * same to `pre` when non-NULL, before any gain); `cur` holds the matrix at the

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "session/model.h"
+#include "spatial/layout.h"
 
 struct mxd_writer {
 	char *target;     /* final path, or "-" */
@@ -299,6 +300,34 @@ void mxd_writer_set_loudness(mxd_writer *w, const mxd_bwf_loudness *l)
 	w->bext->max_shortterm_loudness = loud16(l->max_short_term);
 }
 
+/* libsndfile's id for each dwChannelMask bit: its WAV writer builds the mask
+ * from a channel map of exactly these ids (bit 0 = SF_CHANNEL_MAP_LEFT, not
+ * FRONT_LEFT), in ascending bit order, and writes a default mask otherwise. */
+static int sf_id_for_mask_bit(uint32_t bit)
+{
+	static const int ids[18] = {
+		SF_CHANNEL_MAP_LEFT, SF_CHANNEL_MAP_RIGHT, SF_CHANNEL_MAP_CENTER, SF_CHANNEL_MAP_LFE,
+		SF_CHANNEL_MAP_REAR_LEFT, SF_CHANNEL_MAP_REAR_RIGHT, SF_CHANNEL_MAP_FRONT_LEFT_OF_CENTER,
+		SF_CHANNEL_MAP_FRONT_RIGHT_OF_CENTER, SF_CHANNEL_MAP_REAR_CENTER, SF_CHANNEL_MAP_SIDE_LEFT,
+		SF_CHANNEL_MAP_SIDE_RIGHT, SF_CHANNEL_MAP_TOP_CENTER, SF_CHANNEL_MAP_TOP_FRONT_LEFT,
+		SF_CHANNEL_MAP_TOP_FRONT_CENTER, SF_CHANNEL_MAP_TOP_FRONT_RIGHT, SF_CHANNEL_MAP_TOP_REAR_LEFT,
+		SF_CHANNEL_MAP_TOP_REAR_CENTER, SF_CHANNEL_MAP_TOP_REAR_RIGHT,
+	};
+	for (int k = 0; k < 18; k++)
+		if (bit == 1u << k)
+			return ids[k];
+	return SF_CHANNEL_MAP_INVALID;
+}
+
+/* The layout a multichannel WAV/RF64 carries as its channel mask, or NULL. */
+static const mxd_layout *mask_layout(const mxd_writer_config *cfg, mixdown_format fmt)
+{
+	if (cfg->channels <= 2 || (fmt != MIXDOWN_FORMAT_WAV && fmt != MIXDOWN_FORMAT_RF64))
+		return NULL;
+	const mxd_layout *l = cfg->layout ? cfg->layout : mxd_layout_for_channels(cfg->channels);
+	return l && l->channels == cfg->channels ? l : NULL;
+}
+
 /* Above this many bytes of audio a WAV is written as RF64: a RIFF size field
  * is 32 bits, and the header and chunks need room too (EBU Tech 3306). */
 #define RF64_THRESHOLD 0xFFF00000ull
@@ -352,6 +381,10 @@ mixdown_status mxd_writer_open(const char *path, const mxd_writer_config *cfg, m
 		info.format = sndfile_format(cfg, fmt, &w->bits);
 	}
 	w->written = fmt;
+	/* Multichannel WAV: WAVE_FORMAT_EXTENSIBLE, the only WAV that names its speakers. */
+	const mxd_layout *ml = mask_layout(cfg, fmt);
+	if (ml && fmt == MIXDOWN_FORMAT_WAV)
+		info.format = (info.format & ~SF_FORMAT_TYPEMASK) | SF_FORMAT_WAVEX;
 	int fd;
 	if (to_stdout) {
 		const char *tmpdir = getenv("TMPDIR");
@@ -373,6 +406,16 @@ mixdown_status mxd_writer_open(const char *path, const mxd_writer_config *cfg, m
 		mixdown_status st = io_fail(err, path, "cannot write this format", sf_strerror(NULL));
 		mxd_writer_abort(w);
 		return st;
+	}
+	if (ml) {
+		int map[MXD_MAX_CHANNELS];
+		for (uint32_t c = 0; c < ml->channels && c < MXD_MAX_CHANNELS; c++)
+			map[c] = sf_id_for_mask_bit(ml->speakers[c].wav_mask_bit);
+		if (sf_command(w->file, SFC_SET_CHANNEL_MAP_INFO, map, (int)(sizeof(int) * ml->channels)) != SF_TRUE) {
+			mixdown_status st = io_fail(err, path, "cannot write the channel mask", sf_strerror(w->file));
+			mxd_writer_abort(w);
+			return st;
+		}
 	}
 	if (w->bits == 32)
 		sf_command(w->file, SFC_SET_NORM_FLOAT, NULL, SF_TRUE);

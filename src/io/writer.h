@@ -14,6 +14,9 @@
  * path "-" writes a WAV to standard output (through a temporary file, since a
  * WAV header needs the final length).
  *
+ * Multichannel WAV/RF64 (more than 2 channels) carry WAVE_FORMAT_EXTENSIBLE
+ * with the layout's channel mask (docs/spatial.md, "Multichannel files").
+ *
  * Formats (mixdown_format): WAV (RF64 by itself when the estimated size
  * passes 4 GB, EBU Tech 3306), RF64, FLAC, AIFF, and lossy previews written
  * from float: Ogg Vorbis, Ogg Opus (8/12/16/24/48 kHz; other rates are
@@ -44,6 +47,10 @@ typedef struct {
 	int quality;                    /* lossy formats: 1 (small) .. 10 (best); 0 = 7 */
 	uint64_t expected_frames;       /* at in_rate, to choose RF64 for WAV over 4 GB; 0 = unknown (WAV) */
 	const struct mxd_bwf *bwf;      /* WAV/RF64: bext chunk to write; NULL = none (copied at open) */
+	/* Speaker layout (spatial/layout.h) of a file with more than 2 channels: WAV and RF64 are written
+	 * as WAVE_FORMAT_EXTENSIBLE with its dwChannelMask. NULL = the layout the channel count implies
+	 * (mxd_layout_for_channels), none for other counts. Ignored for 1-2 channels and other formats. */
+	const struct mxd_layout_s *layout;
 } mxd_writer_config;
 
 /* What goes into the bext chunk. Strings are cut to their field sizes. */

@@ -29,6 +29,7 @@
 #include "fx/processor.h"
 #include "master/master.h"
 #include "master/match.h"
+#include "spatial/chanweight.h"
 
 enum { BLOCK = 1024 };
 
@@ -36,12 +37,11 @@ static ebur128_state *meter_new(uint32_t channels, double rate)
 {
 	ebur128_state *m = ebur128_init(channels, (unsigned long)lrint(rate), EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK |
 										 EBUR128_MODE_SAMPLE_PEAK);
-	/* ITU-R BS.1770: in 5.1 (L R C LFE Ls Rs) the LFE is not measured. */
-	if (m && channels == 6) {
-		ebur128_set_channel(m, 3, EBUR128_UNUSED);
-		ebur128_set_channel(m, 4, EBUR128_LEFT_SURROUND);
-		ebur128_set_channel(m, 5, EBUR128_RIGHT_SURROUND);
-	}
+	/* ITU-R BS.1770-4 Table 3 weights of the layout the channel count implies
+	 * (spatial/chanweight.h): the LFE is not measured. */
+	const mxd_layout *l = channels > 2 ? mxd_layout_for_channels(channels) : NULL;
+	if (m && l)
+		mxd_bs1770_set_ebur128(m, l);
 	return m;
 }
 

@@ -1,5 +1,6 @@
 /* mixdown — real-time playback through JACK (the public mixdown_player_* of
- * mixdown.h): the engine runs in the JACK process callback, fed by the disk
+ * mixdown.h; the ALSA fallback, player_alsa.c, runs the same cycle,
+ * mxd_player_cycle, on its own thread): the engine runs in the JACK process callback, fed by the disk
  * thread (rt_disk.h) and steered by commands from the control and OSC threads
  * through a lock-free queue (rt_cmdq.h).
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -71,9 +72,9 @@ void mxd_player_track_source(void *user, size_t node, int64_t t, uint32_t n, flo
  * follow_transport, start/stop/locate as the JACK transport says. */
 static void transport_cycle(mixdown_player *p, jack_nframes_t nframes)
 {
-	for (uint32_t i = 0; i < p->n_in; i++)
+	for (uint32_t i = 0; p->client && i < p->n_in; i++)
 		p->in_buf[i] = jack_port_get_buffer(p->in_port[i], nframes);
-	p->in_frames = nframes;
+	p->in_frames = p->client ? nframes : 0; /* ALSA: no live inputs (silence) */
 	mxd_rt_gen *gens[2] = { p->cur, p->fading };
 	for (int k = 0; k < 2; k++)
 		if (gens[k] && gens[k]->in_cursor)
@@ -258,6 +259,9 @@ static void apply(mixdown_player *p, const mxd_rt_cmd *c)
 	case MXD_RT_SOLO: if (e) mxd_engine_live_solo(e, c->node, c->value >= 0.5); break;
 	case MXD_RT_SEND: if (e) mxd_engine_live_send(e, c->node, c->index, c->value); break;
 	case MXD_RT_INSERT: if (e) mxd_engine_live_insert(e, c->node, c->index, c->slot, c->value); break;
+	case MXD_RT_POLARITY: if (e) mxd_engine_live_polarity(e, c->node, c->value >= 0.5); break;
+	case MXD_RT_BYPASS: if (e) mxd_engine_live_bypass(e, c->node, c->index, c->value >= 0.5); break;
+	case MXD_RT_WIDTH: if (e) mxd_engine_live_width(e, c->node, c->value); break;
 	}
 }
 
@@ -270,30 +274,21 @@ static void publish_peak(mixdown_player *p, float peak)
 		;
 }
 
-/* Audio thread, end of a cycle: strip meters, master loudness feed, DSP
- * load of this callback (entered at t_in, µs of jack_get_time()). */
-static void meter_cycle(mixdown_player *p, float *const *out, jack_nframes_t nframes, bool ran, jack_time_t t_in)
+/* Audio thread, end of a cycle: strip meters and master loudness feed (the
+ * caller adds the cycle's DSP load). */
+static void meter_cycle(mixdown_player *p, float *const *out, uint32_t nframes, bool ran)
 {
 	mxd_rt_meters_update(p->cur->meters, p->cur->e, nframes, ran);
 	mxd_rt_loudness_push(p->loud, (const float *const *)out, nframes);
-	double period_s = nframes / p->rate;
-	mxd_rt_load_add(&p->load, (double)(jack_get_time() - t_in), period_s * 1e6, period_s);
 }
 
-int mxd_player_process(jack_nframes_t nframes, void *arg)
+void mxd_player_cycle(mixdown_player *p, float *const *out, uint32_t nframes)
 {
-	jack_time_t t_in = jack_get_time();
-	mixdown_player *p = arg;
-	if (p->guard.enter)
-		p->guard.enter();
 	mxd_rt_cmd c;
 	while (mxd_rt_cmdq_pop(&p->q, &c))
 		apply(p, &c);
 	transport_cycle(p, nframes);
 	take_pending(p);
-	float *out[MXD_MAX_CHANNELS];
-	for (uint32_t ch = 0; ch < p->channels; ch++)
-		out[ch] = jack_port_get_buffer(p->port[ch], nframes);
 	/* Checked even when stopped: it also drains stale rings after a locate,
 	 * which the disk thread waits for before refilling. */
 	if (p->waiting && mxd_rt_disk_ready(p->cur->disk))
@@ -326,7 +321,27 @@ int mxd_player_process(jack_nframes_t nframes, void *arg)
 	atomic_store_explicit(&p->pub_playing, p->playing, memory_order_relaxed);
 	atomic_store_explicit(&p->pub_waiting, p->waiting, memory_order_relaxed);
 	atomic_store_explicit(&p->pub_locates, p->locates, memory_order_release);
-	meter_cycle(p, out, nframes, ran, t_in);
+	meter_cycle(p, out, nframes, ran);
+}
+
+/* JACK's process callback: the cycle into the port buffers, timed with
+ * jack_get_time() (µs) for the DSP load. */
+int mxd_player_process(jack_nframes_t nframes, void *arg)
+{
+	jack_time_t t_in = jack_get_time();
+	mixdown_player *p = arg;
+	if (p->guard.enter)
+		p->guard.enter();
+	float *out[MXD_MAX_CHANNELS];
+	if (p->bin) { /* --binaural: the master into scratch, the ears to the two ports */
+		mxd_player_binaural_process(p, nframes);
+	} else {
+		for (uint32_t ch = 0; ch < p->channels; ch++)
+			out[ch] = jack_port_get_buffer(p->port[ch], nframes);
+		mxd_player_cycle(p, out, nframes);
+	}
+	double period_s = nframes / p->rate;
+	mxd_rt_load_add(&p->load, (double)(jack_get_time() - t_in), period_s * 1e6, period_s);
 	if (p->guard.leave)
 		p->guard.leave();
 	return 0;

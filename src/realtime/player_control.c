@@ -9,7 +9,8 @@
 
 mixdown_player_options mixdown_player_options_init(void)
 {
-	return (mixdown_player_options){ .client_name = NULL, .connect = NULL, .osc_port = 0, .start_stopped = false };
+	return (mixdown_player_options){ .client_name = NULL, .connect = NULL, .osc_port = 0, .start_stopped = false,
+					 .threads = 1 };
 }
 
 bool mxd_player_push(mixdown_player *p, mxd_rt_cmd c)
@@ -140,7 +141,8 @@ void mixdown_player_get_status(mixdown_player *p, mixdown_player_status *st)
 	st->sample_rate = p->rate;
 	st->position = (double)atomic_load(&p->pub_pos) / p->rate;
 	st->end = (double)atomic_load(&p->end) / p->rate;
-	st->period = p->client ? jack_get_buffer_size(p->client) : 0;
+	st->period = p->client ? jack_get_buffer_size(p->client) : mxd_player_alsa_period(p);
+	snprintf(st->backend, sizeof st->backend, "%s", p->backend);
 	st->playing = atomic_load(&p->pub_playing);
 	st->waiting = st->playing && atomic_load(&p->pub_waiting);
 	float peak = mxd_bits_float(atomic_exchange(&p->peak_bits, 0));
@@ -150,6 +152,8 @@ void mixdown_player_get_status(mixdown_player *p, mixdown_player_status *st)
 	pthread_mutex_lock(&p->qlock); /* a reload frees the generation it replaced */
 	st->underruns = p->underruns_before + mxd_rt_disk_underruns(p->ctl->disk);
 	mxd_rt_disk_error(p->ctl->disk, st->error, sizeof st->error);
+	if (!st->error[0])
+		mxd_player_alsa_failure(p, st->error, sizeof st->error);
 	st->reloads = p->reloads;
 	snprintf(st->reload_error, sizeof st->reload_error, "%s", p->reload_error);
 	st->loop_start = p->loop_s[0];

@@ -51,6 +51,7 @@ struct mixdown_player {
 	jack_client_t *client;
 	jack_port_t *port[MXD_MAX_CHANNELS];
 	uint32_t channels;
+	struct mxd_player_binaural *bin; /* --binaural: 2 ports get the ears (player_binaural.c), or NULL */
 	double rate;
 	_Atomic int64_t end;         /* timeline frame where the current session ends */
 	mxd_rt_cmdq q;
@@ -98,6 +99,12 @@ struct mixdown_player {
 	uint32_t n_in;
 	const float *in_buf[MXD_MAX_INPUT_PORT];  /* this cycle's input buffers */
 	uint32_t in_frames;          /* (per track cursors: mxd_rt_gen.in_cursor) */
+	/* ALSA fallback (player_alsa.c): the device and its audio thread, or
+	 * NULL with JACK (then `client` is set). */
+	struct mxd_player_alsa *alsa;
+	char backend[192];           /* set at open: "jack ..." or the ALSA device and its setup */
+	unsigned threads;            /* set at open: each engine's threads (mixdown_engine_set_threads) */
+	_Atomic int worker_prio;     /* SCHED_FIFO priority of the engines' workers, 0 = normal (after activation) */
 };
 
 static inline uint32_t mxd_float_bits(float f)
@@ -118,10 +125,32 @@ static inline float mxd_bits_float(uint32_t u)
 int mxd_player_process(jack_nframes_t nframes, void *arg);
 int mxd_player_on_xrun(void *arg);
 int mxd_player_on_sync(jack_transport_state_t state, jack_position_t *jp, void *arg);
+/* player.c: one audio-thread cycle of nframes into out (the master's
+ * channels), for both backends: commands, transport, the engine, meters and
+ * what is published. The caller times it (DSP load) and brackets it with the
+ * real-time guard. */
+void mxd_player_cycle(mixdown_player *p, float *const *out, uint32_t nframes);
+
+/* player_alsa.c (control thread): open and configure the ALSA device
+ * opt->device (NULL: "default") for the session's rate and channels; start
+ * its audio thread; stop it and close the device (NULL-safe on p->alsa);
+ * the period in frames (0 without ALSA); the device's failure, if it broke. */
+mixdown_status mxd_player_alsa_open(mixdown_player *p, const mixdown_player_options *opt, mixdown_error *err);
+mixdown_status mxd_player_alsa_start(mixdown_player *p, mixdown_error *err);
+void mxd_player_alsa_close(mixdown_player *p);
+uint32_t mxd_player_alsa_period(const mixdown_player *p);
+bool mxd_player_alsa_failure(const mixdown_player *p, char *buf, size_t size);
 void mxd_player_track_source(void *user, size_t node, int64_t t, uint32_t n, float *const *dst, uint32_t channels);
 
 /* player_control.c: queue a command resolved in the control generation
  * (under qlock); false when the queue is full. */
 bool mxd_player_push(mixdown_player *p, mxd_rt_cmd c);
+
+/* player_binaural.c: `play --binaural` (JACK only). open/close on the control
+ * thread (open sets p->bin); process is the JACK cycle with p->bin set. */
+typedef struct mxd_player_binaural mxd_player_binaural;
+mixdown_status mxd_player_binaural_open(mixdown_player *p, const mixdown_player_options *opt, mixdown_error *err);
+void mxd_player_binaural_close(mixdown_player *p);
+void mxd_player_binaural_process(mixdown_player *p, uint32_t nframes);
 
 #endif

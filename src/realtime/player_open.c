@@ -3,21 +3,26 @@
  * file's watcher and hot reload. Control thread only.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "graph/engine_threads.h"
 #include "realtime/player_internal.h"
+
+#include <jack/thread.h> /* jack_client_real_time_priority() */
+#include "spatial/layout.h"
 
 /* Connect output i to the i-th port of `list` (comma-separated) or, with NULL,
  * to the physical playback ports (a mono master feeds the first two). */
 static mixdown_status connect_outputs(mixdown_player *p, const char *list, mixdown_error *err)
 {
+	uint32_t n_out = p->bin ? 2 : p->channels; /* --binaural: two ears */
 	if (list && !*list)
 		return MIXDOWN_SUCCESS;
 	if (!list) {
 		const char **ports = jack_get_ports(p->client, NULL, JACK_DEFAULT_AUDIO_TYPE,
 						    JackPortIsPhysical | JackPortIsInput);
 		for (uint32_t i = 0; ports && ports[i]; i++) {
-			if (i >= p->channels && !(p->channels == 1 && i == 1))
+			if (i >= n_out && !(n_out == 1 && i == 1))
 				break;
-			jack_connect(p->client, jack_port_name(p->port[i < p->channels ? i : 0]), ports[i]);
+			jack_connect(p->client, jack_port_name(p->port[i < n_out ? i : 0]), ports[i]);
 		}
 		jack_free(ports);
 		return MIXDOWN_SUCCESS;
@@ -29,10 +34,10 @@ static mixdown_status connect_outputs(mixdown_player *p, const char *list, mixdo
 		size_t len = end ? (size_t)(end - s) : strlen(s);
 		snprintf(name, sizeof name, "%.*s", (int)len, s);
 		s += len + (end ? 1 : 0);
-		int r = jack_connect(p->client, jack_port_name(p->port[i % p->channels]), name);
+		int r = jack_connect(p->client, jack_port_name(p->port[i % n_out]), name);
 		if (r != 0 && r != EEXIST)
 			return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, (mxd_loc){ 0, 0 }, NULL,
-					"cannot connect %s to JACK port \"%s\"", jack_port_name(p->port[i % p->channels]),
+					"cannot connect %s to JACK port \"%s\"", jack_port_name(p->port[i % n_out]),
 					name);
 	}
 	return MIXDOWN_SUCCESS;
@@ -67,6 +72,13 @@ static mixdown_status prepare_gen(void *host, mxd_rt_gen *g, mixdown_error *err)
 	const mxd_session *s = g->s;
 	/* METERS: the strip meter bank (one per generation: its node count) */
 	mxd_engine_set_metering(g->e, true);
+	/* THREADS: strips on several cores; workers just below JACK's priority */
+	mixdown_status ts = mixdown_engine_set_threads(g->e, p->threads, err);
+	if (ts != MIXDOWN_SUCCESS)
+		return ts;
+	mxd_engine_threads_priority(g->e, atomic_load(&p->worker_prio));
+	if (mxd_engine_live_prepare(g->e) != MIXDOWN_SUCCESS) /* live insert bypass: dry paths */
+		return MIXDOWN_ERR_NOMEM;
 	if (!(g->meters = mxd_rt_meters_new(mxd_engine_node_count(g->e), p->rate)))
 		return MIXDOWN_ERR_NOMEM;
 	/* TRANSPORT: bus output taps for the buses that have ports, cursors
@@ -208,6 +220,8 @@ mixdown_status mixdown_player_open(const mixdown_session *session, const mixdown
 	p->s = session;
 	p->rate = session->sample_rate;
 	p->channels = session->channels;
+	p->threads = opt->threads;
+	atomic_init(&p->worker_prio, 0);
 	mxd_rt_cmdq_init(&p->q);
 	mxd_rt_guard_hooks_find(&p->guard);
 	pthread_mutex_init(&p->qlock, NULL);
@@ -246,8 +260,32 @@ mixdown_status mixdown_player_open(const mixdown_session *session, const mixdown
 		goto fail;
 	}
 
-	jack_status_t js;
-	p->client = jack_client_open(opt->client_name ? opt->client_name : "mixdown", JackNoStartServer, &js);
+	jack_status_t js = 0;
+	bool want_alsa = opt->backend && !strcmp(opt->backend, "alsa");
+	if (opt->backend && !want_alsa && strcmp(opt->backend, "jack")) {
+		st = mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, (mxd_loc){ 0, 0 }, NULL,
+			      "unknown audio backend \"%s\" (jack or alsa)", opt->backend);
+		goto fail;
+	}
+	p->client = want_alsa ? NULL : jack_client_open(opt->client_name ? opt->client_name : "mixdown",
+							  JackNoStartServer, &js);
+	if (!p->client && opt->binaural) {
+		st = mxd_fail(err, MIXDOWN_ERR_AUDIO, NULL, (mxd_loc){ 0, 0 }, NULL,
+			      "--binaural plays through JACK only, and no JACK server runs (status 0x%x)", (unsigned)js);
+		goto fail;
+	}
+	if (!p->client && (want_alsa || !opt->backend)) {
+		/* No JACK server: the ALSA device directly (player_alsa.c). */
+		if ((st = mxd_player_alsa_open(p, opt, err)) == MIXDOWN_SUCCESS)
+			goto backend_ready;
+		if (!want_alsa && err) {
+			char why[sizeof err->message];
+			snprintf(why, sizeof why, "%s", err->message);
+			snprintf(err->message, sizeof err->message,
+				 "no JACK server runs (status 0x%x) and the ALSA fallback failed: %.600s", (unsigned)js, why);
+		}
+		goto fail;
+	}
 	if (!p->client) {
 		st = mxd_fail(err, MIXDOWN_ERR_AUDIO, NULL, (mxd_loc){ 0, 0 }, NULL,
 			      "cannot connect to a JACK server (status 0x%x); is one running?", (unsigned)js);
@@ -259,9 +297,16 @@ mixdown_status mixdown_player_open(const mixdown_session *session, const mixdown
 			      "the JACK server runs at %.0f Hz, the session at %.0f Hz", jrate, p->rate);
 		goto fail;
 	}
-	for (uint32_t c = 0; c < p->channels; c++) {
+	if (opt->binaural && (st = mxd_player_binaural_open(p, opt, err)) != MIXDOWN_SUCCESS)
+		goto fail;
+	for (uint32_t c = 0; c < (p->bin ? 2 : p->channels); c++) {
 		char name[32];
-		snprintf(name, sizeof name, "out_%u", c + 1);
+		/* With `layout:` the ports carry its speaker labels (out_L, out_C, out_LFE, ...), in file order. */
+		const struct mxd_layout_s *lay = p->s->layout;
+		if (lay && lay->channels == p->channels)
+			snprintf(name, sizeof name, "out_%s", lay->speakers[c].label);
+		else
+			snprintf(name, sizeof name, "out_%u", c + 1);
 		if (!(p->port[c] = jack_port_register(p->client, name, JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0))) {
 			st = mxd_fail(err, MIXDOWN_ERR_AUDIO, NULL, (mxd_loc){ 0, 0 }, NULL,
 				      "cannot register JACK port %s", name);
@@ -272,14 +317,23 @@ mixdown_status mixdown_player_open(const mixdown_session *session, const mixdown
 	jack_set_xrun_callback(p->client, mxd_player_on_xrun, p);
 	if ((st = register_transport(p, opt, err)) != MIXDOWN_SUCCESS)
 		goto fail;
+	snprintf(p->backend, sizeof p->backend, "jack");
+backend_ready:
 	if (opt->osc_port > 0 && (st = mxd_rt_osc_start(p, opt->osc_port, opt->osc_bind, &p->osc, err)) != MIXDOWN_SUCCESS)
 		goto fail;
-	if (jack_activate(p->client) != 0) {
+	if (p->alsa && (st = mxd_player_alsa_start(p, err)) != MIXDOWN_SUCCESS)
+		goto fail;
+	if (p->client && jack_activate(p->client) != 0) {
 		st = mxd_fail(err, MIXDOWN_ERR_AUDIO, NULL, (mxd_loc){ 0, 0 }, NULL, "cannot activate the JACK client");
 		goto fail;
 	}
-	if ((st = connect_outputs(p, opt->connect, err)) != MIXDOWN_SUCCESS ||
-	    (st = connect_inputs(p, opt->connect_inputs, err)) != MIXDOWN_SUCCESS)
+	if (p->client && jack_is_realtime(p->client) && jack_client_real_time_priority(p->client) > 1) {
+		/* Best effort (docs/playback.md): engines built later get it in prepare_gen(). */
+		atomic_store(&p->worker_prio, jack_client_real_time_priority(p->client) - 1);
+		mxd_engine_threads_priority(p->cur->e, atomic_load(&p->worker_prio));
+	}
+	if (p->client && ((st = connect_outputs(p, opt->connect, err)) != MIXDOWN_SUCCESS ||
+			  (st = connect_inputs(p, opt->connect_inputs, err)) != MIXDOWN_SUCCESS))
 		goto fail;
 	if (opt->watch_path &&
 	    (st = mxd_rt_watch_start(opt->watch_path, on_saved, p, &p->watch, err)) != MIXDOWN_SUCCESS)
@@ -307,6 +361,8 @@ void mixdown_player_close(mixdown_player *p)
 		jack_deactivate(p->client);
 		jack_client_close(p->client);
 	}
+	mxd_player_alsa_close(p); /* stops its audio thread */
+	mxd_player_binaural_close(p);
 	/* The audio thread is gone: every generation is the player's (p->ctl
 	 * is one of these). */
 	mxd_rt_gen_free(p->cur);

@@ -9,7 +9,7 @@
 
 mixdown_player_options mixdown_player_options_init(void)
 {
-	return (mixdown_player_options){ 0 };
+	return (mixdown_player_options){ .threads = 1 };
 }
 
 mixdown_status mixdown_player_open(const mixdown_session *session, const mixdown_player_options *opt,

@@ -26,6 +26,9 @@ typedef enum {
 	MXD_RT_INSERT, /* node, index: insert, slot: parameter slot, value: the parameter's unit */
 	MXD_RT_LOOP_START, /* value: timeline frame; waits for its MXD_RT_LOOP_END */
 	MXD_RT_LOOP_END,   /* value: timeline frame; sets the loop (<= start: off) */
+	MXD_RT_POLARITY,   /* node, value: 1 = inverted, 0 = as recorded */
+	MXD_RT_BYPASS,     /* node, index: insert, value: 1 = bypassed */
+	MXD_RT_WIDTH,      /* node, value: 0..2 */
 } mxd_rt_cmd_kind;
 
 typedef struct {

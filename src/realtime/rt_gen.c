@@ -32,6 +32,8 @@ static mixdown_status init_strips(mxd_rt_gen *g)
 		ss->pan = st->pan;
 		ss->mute = st->mute;
 		ss->solo = st->solo;
+		ss->width = st->width;
+		ss->invert = st->invert;
 	}
 	return MIXDOWN_SUCCESS;
 }

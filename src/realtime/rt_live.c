@@ -24,6 +24,7 @@ struct mxd_rt_live {
 	size_t *ins_first;    /* per node: its first insert's index in ins_slot0 */
 	size_t *ins_slot0;    /* per insert (flat): its first value in ins_val */
 	double *ins_val;
+	bool *ins_bypass;     /* per insert (flat, as ins_slot0): bypassed */
 };
 
 static const mxd_strip *node_strip(const mxd_session *s, size_t i)
@@ -49,7 +50,8 @@ mxd_rt_live *mxd_rt_live_new(const mxd_session *s)
 	l->ins_first = calloc(n + 1, sizeof *l->ins_first);
 	l->ins_slot0 = calloc(inserts + 1, sizeof *l->ins_slot0);
 	l->ins_val = calloc(vals + 1, sizeof *l->ins_val);
-	if (!l->send_first || !l->send_db || !l->ins_first || !l->ins_slot0 || !l->ins_val) {
+	l->ins_bypass = calloc(inserts + 1, sizeof *l->ins_bypass);
+	if (!l->send_first || !l->send_db || !l->ins_first || !l->ins_slot0 || !l->ins_val || !l->ins_bypass) {
 		mxd_rt_live_free(l);
 		return NULL;
 	}
@@ -62,6 +64,7 @@ mxd_rt_live *mxd_rt_live_new(const mxd_session *s)
 		l->ins_first[i] = ii;
 		for (size_t k = 0; k < st->n_inserts; k++) {
 			const mxd_insert *ins = &st->inserts[k];
+			l->ins_bypass[ii] = ins->bypass;
 			l->ins_slot0[ii++] = vi;
 			memcpy(l->ins_val + vi, ins->values, ins->cls->n_slots * sizeof *l->ins_val);
 			vi += ins->cls->n_slots;
@@ -81,6 +84,7 @@ void mxd_rt_live_free(mxd_rt_live *l)
 	free(l->ins_first);
 	free(l->ins_slot0);
 	free(l->ins_val);
+	free(l->ins_bypass);
 	free(l);
 }
 
@@ -121,6 +125,8 @@ mixdown_status mxd_rt_live_resolve(const mxd_session *s, const mixdown_engine *e
 		if (master)
 			return refuse(err, strip, param, "the master has gain and inserts only", "");
 		cmd->kind = param[0] == 'p' ? MXD_RT_PAN : param[0] == 'm' ? MXD_RT_MUTE : MXD_RT_SOLO;
+	} else if (!strcmp(param, "polarity") || !strcmp(param, "width")) {
+		cmd->kind = param[0] == 'p' ? MXD_RT_POLARITY : MXD_RT_WIDTH;
 	} else if (!strncmp(param, "send:", 5)) {
 		const char *bus = param + 5;
 		bool found = false;
@@ -139,6 +145,14 @@ mixdown_status mxd_rt_live_resolve(const mxd_session *s, const mixdown_engine *e
 		memcpy(refbuf, ref, (size_t)(colon - ref));
 		refbuf[colon - ref] = '\0';
 		size_t ins = 0;
+		if (!strcmp(colon + 1, "bypass")) { /* the slot's dry/wet, not a processor parameter */
+			long k = mxd_engine_live_bypass_resolve(e, node, refbuf, why, sizeof why);
+			if (k < 0)
+				return refuse(err, strip, param, why, "");
+			cmd->kind = MXD_RT_BYPASS;
+			cmd->index = (uint32_t)k;
+			return MIXDOWN_SUCCESS;
+		}
 		long slot = mxd_engine_live_insert_resolve(e, node, refbuf, colon + 1, &ins, why, sizeof why);
 		if (slot < 0)
 			return refuse(err, strip, param, why, "");
@@ -147,7 +161,8 @@ mixdown_status mxd_rt_live_resolve(const mxd_session *s, const mixdown_engine *e
 		cmd->slot = (uint32_t)slot;
 	} else {
 		return refuse(err, strip, param,
-			      "unknown parameter (gain, pan, mute, solo, send:<bus>, insert:<n>:<parameter>)", "");
+			      "unknown parameter (gain, pan, mute, solo, polarity, width, send:<bus>, insert:<n>:<parameter>, "
+			      "insert:<n>:bypass)", "");
 	}
 	return MIXDOWN_SUCCESS;
 }
@@ -204,6 +219,12 @@ void mxd_rt_live_record(mxd_rt_live *l, const mxd_session *s, mixdown_strip_stat
 	case MXD_RT_PAN: ss->pan = clampd(cmd->value, -1.0, 1.0); break;
 	case MXD_RT_MUTE: ss->mute = cmd->value >= 0.5; break;
 	case MXD_RT_SOLO: ss->solo = cmd->value >= 0.5; break;
+	case MXD_RT_POLARITY: ss->invert = cmd->value >= 0.5; break;
+	case MXD_RT_WIDTH: ss->width = clampd(cmd->value, 0.0, 2.0); break;
+	case MXD_RT_BYPASS:
+		if (cmd->index < st->n_inserts)
+			l->ins_bypass[l->ins_first[node] + cmd->index] = cmd->value >= 0.5;
+		break;
 	case MXD_RT_SEND: {
 		const char *bus = node_strip(s, cmd->index)->name;
 		for (size_t k = 0; k < st->n_sends; k++)
@@ -302,6 +323,12 @@ static void strip_changes(const mxd_rt_live *l, const mxd_session *s, const mixd
 		add(ch, prefix, "mute", ss->mute ? "true" : "false");
 	if (!master && ss->solo != st->solo)
 		add(ch, prefix, "solo", ss->solo ? "true" : "false");
+	if (ss->invert != st->invert)
+		add(ch, prefix, "invert", ss->invert ? "true" : "false");
+	if (ss->width != st->width) {
+		mxd_patch_number(ss->width, v, sizeof v);
+		add(ch, prefix, "width", v);
+	}
 	for (size_t k = 0; k < st->n_sends; k++) {
 		double db = l->send_db[l->send_first[i] + k];
 		if (db == st->sends[k].level_db)
@@ -314,6 +341,11 @@ static void strip_changes(const mxd_rt_live *l, const mxd_session *s, const mixd
 	for (size_t k = 0; k < st->n_inserts; k++) {
 		const mxd_insert *ins = &st->inserts[k];
 		const double *now = l->ins_val + l->ins_slot0[l->ins_first[i] + k];
+		if (l->ins_bypass[l->ins_first[i] + k] != ins->bypass) {
+			char key[64];
+			snprintf(key, sizeof key, "inserts[%zu].bypass", k);
+			add(ch, prefix, key, l->ins_bypass[l->ins_first[i] + k] ? "true" : "false");
+		}
 		for (size_t slot = 0; slot < ins->cls->n_slots; slot++) {
 			if (now[slot] == ins->values[slot])
 				continue;

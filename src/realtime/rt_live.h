@@ -7,7 +7,9 @@
  * (>= 0.5 = on), "send:<bus>" (dB, every send of the strip to that bus),
  * "insert:<n>:<param>" (n: 1-based insert position or its `id:`; param: the
  * processor's parameter path, e.g. "threshold" or "bands.2.gain", in its own
- * unit). The master takes "gain" and "insert:..." only.
+ * unit), "insert:<n>:bypass" (>= 0.5 = bypassed; a 20 ms crossfade), "polarity"
+ * (>= 0.5 = inverted), "width" (0..2). The master takes "gain", "polarity",
+ * "width" and "insert:..." only.
  * Node numbering as the engine's: tracks, buses, master.
  * Ownership: an mxd_rt_live belongs to one session (one player generation)
  * and borrows it. Threads: control thread only; the caller serializes

@@ -2,9 +2,10 @@
  * audio thread -> ring -> meter thread -> libebur128 -> atomics.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Channel weights: libebur128's default map (L, R, C, LFE unused, Ls, Rs for
- * up to six channels; a mono master counts once, weight 1.0), BS.1770-4
- * table 3.
+ * Channel weights: BS.1770-4 table 3 of the layout the channel count implies
+ * (spatial/chanweight.h: 6 = 5.1, 8 = 7.1, 10 = 5.1.4, 12 = 7.1.4), else
+ * libebur128's default map (L, R, C, LFE unused, Ls, Rs; a mono master counts
+ * once, weight 1.0).
  */
 #include <ebur128.h>
 #include <math.h>
@@ -17,6 +18,7 @@
 
 #include "realtime/rt_loudness.h"
 #include "realtime/rt_ring.h"
+#include "spatial/chanweight.h"
 
 #define RING_FRAMES 65536u /* about 1.4 s at 48 kHz */
 #define CHUNK 4096u        /* frames per hand-over to libebur128 */
@@ -96,6 +98,9 @@ mxd_rt_loudness *mxd_rt_loudness_new(uint32_t channels, double rate)
 	ok = ok && (l->inter = malloc((size_t)CHUNK * channels * sizeof(float)));
 	ok = ok && (l->st = ebur128_init(channels, (unsigned long)lround(rate),
 					 EBUR128_MODE_M | EBUR128_MODE_S | EBUR128_MODE_I | EBUR128_MODE_HISTOGRAM));
+	const mxd_layout *lay = channels > 2 ? mxd_layout_for_channels(channels) : NULL;
+	if (ok && lay)
+		mxd_bs1770_set_ebur128(l->st, lay);
 	ok = ok && pthread_create(&l->thread, NULL, meter_main, l) == 0;
 	l->started = ok;
 	if (!ok) {

@@ -117,6 +117,9 @@ void proto_session(const proto_ctx *c, sbuf *b)
 		sb_jnum(b, st[i].gain_db);
 		sb_printf(b, ",\"pan\":");
 		sb_jnum(b, st[i].pan);
+		sb_printf(b, ",\"width\":");
+		sb_jnum(b, st[i].width);
+		sb_printf(b, ",\"invert\":%s", st[i].invert ? "true" : "false");
 		sb_printf(b, ",\"mute\":%s,\"solo\":%s}", st[i].mute ? "true" : "false", st[i].solo ? "true" : "false");
 	}
 	sb_printf(b, "],\"buses\":[");

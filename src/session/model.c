@@ -14,6 +14,13 @@ static void strip_free(mxd_strip *st)
 		free(st->clips[i].file_written);
 	}
 	free(st->clips);
+	for (size_t i = 0; i < st->n_takes; i++) {
+		free(st->takes[i].name);
+		free(st->takes[i].file);
+		free(st->takes[i].file_written);
+	}
+	free(st->takes);
+	free(st->comp);
 	free(st->output);
 	for (size_t i = 0; i < st->n_inserts; i++) {
 		mxd_insert *ins = &st->inserts[i];

@@ -52,6 +52,26 @@ typedef struct {
 	mxd_loc loc;
 } mxd_clip;
 
+/* `takes:` of a comped track (session/parse_takes.c): a take file starts at
+ * `at` on the timeline; `comp:` ranges pick sections of the takes and become
+ * ordinary clips (crossfaded at the joins), kept here for `mixdown comp`. */
+typedef struct {
+	char *name;           /* owned */
+	char *file;           /* resolved path; owned */
+	char *file_written;   /* as written; owned */
+	double at;            /* s, timeline position of the file's first frame */
+	double file_rate;     /* Hz */
+	uint32_t file_channels;
+	int64_t file_frames;
+	mxd_loc loc;
+} mxd_take;
+
+typedef struct {
+	size_t take;          /* index into the strip's takes */
+	double from, to;      /* s on the timeline, from < to */
+	mxd_loc loc;
+} mxd_comp_range;
+
 /* Which part of the strip's signal an insert processes (`channels:`). */
 typedef enum {
 	MXD_INSERT_ALL,   /* every channel */
@@ -107,9 +127,20 @@ typedef enum {
 	MXD_TARGET_SEND,      /* sends[index] level, dB */
 	MXD_TARGET_INSERT,    /* inserts[index] parameter `slot` */
 	MXD_TARGET_BYPASS,    /* inserts[index] bypass 0/1; 10 ms crossfade */
+	MXD_TARGET_OBJ_AZIMUTH,   /* object.azimuth, degrees; points unwrapped (shortest way round) */
+	MXD_TARGET_OBJ_ELEVATION, /* object.elevation, degrees -90..90 */
+	MXD_TARGET_OBJ_DISTANCE,  /* object.distance 0.1..100 */
+	MXD_TARGET_OBJ_SPREAD,    /* object.spread, degrees 0..180 */
+	MXD_TARGET_SUR_X,         /* surround.x -1..1 */
+	MXD_TARGET_SUR_Y,         /* surround.y -1..1 */
+	MXD_TARGET_SUR_Z,         /* surround.z 0..1 */
+	MXD_TARGET_LFE,           /* lfe send, dB */
 } mxd_auto_target;
 
-typedef enum { MXD_LFO_SINE, MXD_LFO_TRIANGLE, MXD_LFO_SQUARE, MXD_LFO_RANDOM } mxd_lfo_shape;
+/* MXD_LFO_RAMP rises from -depth to +depth and jumps back: on object.azimuth
+ * with depth 180 that jump is +180 -> -180, the same direction, so the
+ * source circles the listener continuously. */
+typedef enum { MXD_LFO_SINE, MXD_LFO_TRIANGLE, MXD_LFO_SQUARE, MXD_LFO_RANDOM, MXD_LFO_RAMP } mxd_lfo_shape;
 
 /* A periodic modulation added to the lane's value: depth * shape(phase). */
 typedef struct {
@@ -201,6 +232,11 @@ typedef struct {
 	size_t n_sends;
 	mxd_lane *lanes;      /* `automation:`; owned */
 	size_t n_lanes;
+	mxd_take *takes;      /* comped tracks (`takes:`), else NULL; owned */
+	size_t n_takes;
+	mxd_comp_range *comp; /* `comp:` ranges, sorted; owned */
+	size_t n_comp;
+	double comp_crossfade; /* s, `crossfade:` at each join */
 	mxd_loc loc;
 	mxd_loc output_loc;   /* where `output:` was written (for routing errors) */
 } mxd_strip;

@@ -19,24 +19,28 @@
 #include "session/parse_internal.h"
 #include "session/suggest.h"
 #include "session/timeline.h"
+#include "spatial/layout.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *const top_keys[] = { "mixdown", "sample_rate", "channels", "tempo",
+static const char *const top_keys[] = { "mixdown", "sample_rate", "channels", "layout", "tempo",
 					"time_signature", "range", "tail", "timeline_origin", "tracks",
-					"buses", "master", "export" };
+					"buses", "master", "export", "hrtf" };
 static const char *const track_keys[] = { "name", "color", "group", "clips", "file", "input",
 					  "gain", "mute", "solo", "invert", "pan",
-					  "pan_law", "width", "output", "inserts", "sends", "automation" };
+					  "pan_law", "width", "output", "inserts", "sends", "automation",
+					  "takes", "comp", "crossfade", "preset", "object", "surround", "lfe" };
 static const char *const bus_keys[] = { "name", "color", "group", "gain", "mute",
 					"solo", "solo_safe", "invert", "pan", "pan_law",
-					"width", "output", "inserts", "sends", "automation" };
+					"width", "output", "inserts", "sends", "automation", "lfe", "surround" };
 static const char *const master_keys[] = { "gain", "inserts", "width", "invert", "automation", "target" };
 static const char *const target_keys[] = { "preset", "loudness", "true_peak" };
 static const char *const clip_keys[] = { "file", "at", "offset", "length", "gain",
 					 "fade_in", "fade_out", "fade_curve", "fade_in_curve",
 					 "fade_out_curve" };
 static const char *const send_keys[] = { "to", "level", "pre" };
+static const char *const object_keys[] = { "azimuth", "elevation", "distance", "spread" };
+static const char *const surround_keys[] = { "x", "y", "z" };
 static const char *const tempo_keys[] = { "bar", "bpm", "meter" };
 static const char *const range_keys[] = { "start", "end" };
 static const char *const export_keys[] = { "file", "format", "bits", "sample_rate" };
@@ -367,6 +371,8 @@ static mixdown_status read_automation(mxd_pctx *c, const mxy_node *m, mxd_strip 
 	return MIXDOWN_SUCCESS;
 }
 
+static mixdown_status read_spatial(mxd_pctx *c, const mxy_node *m, mxd_strip *st);
+
 static mixdown_status read_strip_common(mxd_pctx *c, const mxy_node *m, mxd_strip *st)
 {
 	char got[96];
@@ -403,6 +409,7 @@ static mixdown_status read_strip_common(mxd_pctx *c, const mxy_node *m, mxd_stri
 		px_pop(c, old);
 	}
 	PX_TRY(px_opt_number(c, m, "width", "", 0, 2, false, &st->width));
+	PX_TRY(read_spatial(c, m, st));
 	if ((v = mxy_get(m, "output", NULL))) {
 		size_t old = px_key(c, "output");
 		PX_TRY(px_string(c, v, &st->output));
@@ -418,12 +425,71 @@ static mixdown_status read_strip_common(mxd_pctx *c, const mxy_node *m, mxd_stri
 		PX_TRY(px_inserts(c, v, &st->inserts, &st->n_inserts));
 		px_pop(c, old);
 	}
+	PX_TRY(px_preset(c, m, st)); /* tracks only (bus keys exclude `preset`) */
 	if ((v = mxy_get(m, "sends", NULL))) {
 		size_t old = px_key(c, "sends");
 		PX_TRY(read_sends(c, v, st));
 		px_pop(c, old);
 	}
 	return read_automation(c, m, st);
+}
+
+/* The layout objects, beds and the LFE send pan into: `layout:`, else the
+ * one a plain channel count implies (docs/spatial.md). */
+static const mxd_layout *pan_layout(const mxd_session *s)
+{
+	return s->layout ? s->layout : mxd_layout_for_channels(s->channels);
+}
+
+/* `object:` (tracks), `surround:` and `lfe:` (tracks and buses). Runs before
+ * the strip's automation, whose spatial lanes need these settings. */
+static mixdown_status read_spatial(mxd_pctx *c, const mxy_node *m, mxd_strip *st)
+{
+	const mxy_node *v, *key;
+	const mxd_layout *lay = pan_layout(c->s);
+	if ((v = mxy_get(m, "object", &key))) {
+		size_t old = px_key(c, "object");
+		if (!lay)
+			return px_fail(c, MIXDOWN_ERR_SESSION, key->loc,
+				       "an object needs a speaker layout: give `layout:` (%s) at the top level",
+				       mxd_layout_names());
+		if (mxy_get(m, "surround", NULL))
+			return px_fail(c, MIXDOWN_ERR_SESSION, key->loc,
+				       "a track is either an `object:` or a `surround:` bed, not both");
+		PX_TRY(px_check_map(c, v, "{azimuth, elevation, distance, spread}", object_keys, N(object_keys)));
+		st->object.on = true;
+		PX_TRY(px_opt_number(c, v, "azimuth", "degrees", -180, 180, false, &st->object.azimuth_deg));
+		PX_TRY(px_opt_number(c, v, "elevation", "degrees", -90, 90, false, &st->object.elevation_deg));
+		PX_TRY(px_opt_number(c, v, "distance", "", 0.1, 100, false, &st->object.distance));
+		PX_TRY(px_opt_number(c, v, "spread", "degrees", 0, 180, false, &st->object.spread_deg));
+		if (st->object.azimuth_deg == -180.0)
+			st->object.azimuth_deg = 180.0;
+		px_pop(c, old);
+	}
+	if ((v = mxy_get(m, "surround", &key))) {
+		size_t old = px_key(c, "surround");
+		if (!lay)
+			return px_fail(c, MIXDOWN_ERR_SESSION, key->loc,
+				       "a surround bed needs a speaker layout: give `layout:` (%s) at the top level",
+				       mxd_layout_names());
+		PX_TRY(px_check_map(c, v, "{x, y, z}", surround_keys, N(surround_keys)));
+		st->surround.on = true;
+		st->surround.y = 1.0; /* default: the front wall, like a plain pan */
+		PX_TRY(px_opt_number(c, v, "x", "", -1, 1, false, &st->surround.x));
+		PX_TRY(px_opt_number(c, v, "y", "", -1, 1, false, &st->surround.y));
+		PX_TRY(px_opt_number(c, v, "z", "", 0, 1, false, &st->surround.z));
+		px_pop(c, old);
+	}
+	if ((v = mxy_get(m, "lfe", &key))) {
+		size_t old = px_key(c, "lfe");
+		if (!lay || lay->lfe < 0)
+			return px_fail(c, MIXDOWN_ERR_SESSION, key->loc,
+				       "the session has no LFE channel (layout %s); `lfe:` needs 5.1, 7.1, 5.1.2, "
+				       "5.1.4 or 7.1.4", lay ? lay->name : "none");
+		PX_TRY(px_db(c, v, &st->lfe_db));
+		px_pop(c, old);
+	}
+	return MIXDOWN_SUCCESS;
 }
 
 static void strip_defaults(mxd_strip *st, mxd_strip_kind kind, mxd_loc loc)
@@ -478,6 +544,7 @@ static mixdown_status read_track(mxd_pctx *c, const mxy_node *m, mxd_strip *st)
 		return px_fail(c, MIXDOWN_ERR_SESSION, input_key->loc,
 			       "a track plays either a live `input:` or `%s:`, not both", file ? "file" : "clips");
 	}
+	PX_TRY(px_takes(c, m, st));
 	if (input) {
 		size_t old = px_key(c, "input");
 		PX_TRY(read_input(c, input, st));
@@ -731,6 +798,58 @@ static void default_solo_safe(mxd_session *s, const bool *given)
 
 /* ----------------------------------------------------------------- top level */
 
+/* `layout:` sets the master's channels; a `channels:` that disagrees is an
+ * error. `binaural` is a stereo master whose objects go through the HRTF. */
+static mixdown_status read_layout(mxd_pctx *c, const mxy_node *root)
+{
+	char got[96];
+	const mxy_node *key, *v = mxy_get(root, "layout", &key);
+	if (!v)
+		return MIXDOWN_SUCCESS;
+	size_t old = px_key(c, "layout");
+	const mxd_layout *lay = v->kind == MXY_SCALAR ? mxd_layout_find(v->str) : NULL;
+	if (v->kind == MXY_SCALAR && strcmp(v->str, "binaural") == 0) {
+		lay = mxd_layout_get(MXD_LAYOUT_STEREO);
+		c->s->binaural = true;
+	}
+	if (!lay)
+		return px_fail(c, MIXDOWN_ERR_SESSION, v->loc, "unknown layout %s (known: %s, binaural)",
+			       px_describe(v, got, sizeof got), mxd_layout_names());
+	const mxy_node *chk, *ch = mxy_get(root, "channels", &chk);
+	if (ch && c->s->channels != lay->channels) {
+		px_pop(c, old);
+		px_key(c, "channels");
+		return px_fail(c, MIXDOWN_ERR_SESSION, ch->loc,
+			       "channels: %u conflicts with layout %s (%u channels); give one of them", c->s->channels,
+			       lay->name, lay->channels);
+	}
+	c->s->layout = lay;
+	c->s->channels = lay->channels;
+	px_pop(c, old);
+	return MIXDOWN_SUCCESS;
+}
+
+/* `hrtf:` a SOFA file for `layout: binaural` and `render --binaural`
+ * (docs/spatial.md, "Binaural"), resolved against the session folder. The
+ * file is read when rendering; here only that it exists. */
+static mixdown_status read_hrtf(mxd_pctx *c, const mxy_node *root)
+{
+	const mxy_node *v = mxy_get(root, "hrtf", NULL);
+	if (!v)
+		return MIXDOWN_SUCCESS;
+	size_t old = px_key(c, "hrtf");
+	char *written = NULL;
+	PX_TRY(px_string(c, v, &written));
+	c->s->hrtf_file = join_path(c->s->dir, written);
+	free(written);
+	if (!c->s->hrtf_file)
+		return MIXDOWN_ERR_NOMEM;
+	if (access(c->s->hrtf_file, R_OK) != 0)
+		return px_fail(c, MIXDOWN_ERR_SESSION, v->loc, "HRTF file %s: %s", c->s->hrtf_file, strerror(errno));
+	px_pop(c, old);
+	return MIXDOWN_SUCCESS;
+}
+
 static mixdown_status read_session(mxd_pctx *c, const mxy_node *root, bool **given)
 {
 	mxd_session *s = c->s;
@@ -760,6 +879,8 @@ static mixdown_status read_session(mxd_pctx *c, const mxy_node *root, bool **giv
 	double ch = 2;
 	PX_TRY(px_opt_number(c, root, "channels", "", 1, MXD_MAX_CHANNELS, true, &ch));
 	s->channels = (uint32_t)ch;
+	PX_TRY(read_layout(c, root));
+	PX_TRY(read_hrtf(c, root));
 	PX_TRY(read_tempo(c, root));
 	PX_TRY(px_opt_number(c, root, "tail", "s", 0, INFINITY, false, &s->tail));
 	PX_TRY(px_timeline_origin(c, root));

@@ -20,18 +20,18 @@
 
 #include "session/parse_internal.h"
 #include "session/suggest.h"
+#include "spatial/layout.h"
 
 static const char *const curve_keys[] = { "linear", "hold", "step", "smooth", "exp", NULL };
 static const char *const lane_keys[] = { "points", "lfo", "follow", "motion" };
 static const char *const lfo_keys[] = { "shape", "rate", "depth", "phase", "seed", "stereo_offset" };
-static const char *const lfo_shapes[] = { "sine", "triangle", "square", "random", NULL };
+static const char *const lfo_shapes[] = { "sine", "triangle", "square", "random", "ramp", NULL };
 static const char *const follow_keys[] = { "source", "attack", "release", "threshold", "range" };
 static const char *const motion_names[] = { "macro", "micro", NULL };
 
 /* The static value of a target: what the lane moves away from. */
 static bool resolve_target(mxd_pctx *c, const mxd_strip *st, const char *path, mxd_lane *ln)
 {
-	(void)c;
 	ln->min = -144.0, ln->max = 24.0;
 	if (!strcmp(path, "gain")) {
 		ln->target = MXD_TARGET_GAIN, ln->base = st->gain_db;
@@ -47,6 +47,28 @@ static bool resolve_target(mxd_pctx *c, const mxd_strip *st, const char *path, m
 	}
 	if (!strcmp(path, "width")) {
 		ln->target = MXD_TARGET_WIDTH, ln->min = 0, ln->max = 2, ln->base = st->width;
+		return true;
+	}
+	/* Spatial lanes (docs/spatial.md): only where the static setting exists. */
+	static const struct { const char *path; mxd_auto_target t; double min, max; } sp[] = {
+		{ "object.azimuth", MXD_TARGET_OBJ_AZIMUTH, -180, 180 },
+		{ "object.elevation", MXD_TARGET_OBJ_ELEVATION, -90, 90 },
+		{ "object.distance", MXD_TARGET_OBJ_DISTANCE, 0.1, 100 },
+		{ "object.spread", MXD_TARGET_OBJ_SPREAD, 0, 180 },
+		{ "surround.x", MXD_TARGET_SUR_X, -1, 1 },
+		{ "surround.y", MXD_TARGET_SUR_Y, -1, 1 },
+		{ "surround.z", MXD_TARGET_SUR_Z, 0, 1 },
+	};
+	for (size_t i = 0; i < sizeof sp / sizeof sp[0]; i++)
+		if (!strcmp(path, sp[i].path) && (path[0] == 'o' ? st->object.on : st->surround.on)) {
+			const double base[] = { st->object.azimuth_deg, st->object.elevation_deg, st->object.distance,
+						st->object.spread_deg, st->surround.x, st->surround.y, st->surround.z };
+			ln->target = sp[i].t, ln->min = sp[i].min, ln->max = sp[i].max, ln->base = base[i];
+			return true;
+		}
+	const mxd_layout *lay = c->s->layout ? c->s->layout : mxd_layout_for_channels(c->s->channels);
+	if (!strcmp(path, "lfe") && st->kind != MXD_STRIP_MASTER && lay && lay->lfe >= 0) {
+		ln->target = MXD_TARGET_LFE, ln->base = st->lfe_db;
 		return true;
 	}
 	if (!strcmp(path, "mute") && st->kind != MXD_STRIP_MASTER) {
@@ -121,7 +143,8 @@ static mixdown_status read_lane_value(mxd_pctx *c, const mxd_lane *ln, const mxy
 		*out = b;
 		return MIXDOWN_SUCCESS;
 	}
-	if (ln->target == MXD_TARGET_GAIN || ln->target == MXD_TARGET_TRIM || ln->target == MXD_TARGET_SEND)
+	if (ln->target == MXD_TARGET_GAIN || ln->target == MXD_TARGET_TRIM || ln->target == MXD_TARGET_SEND ||
+	    ln->target == MXD_TARGET_LFE)
 		return px_db(c, v, out);
 	return px_number(c, v, "", ln->min, ln->max, false, out);
 }
@@ -249,6 +272,25 @@ static void motion_preset(const mxd_session *s, int which, mxd_lane *ln)
 	}
 }
 
+/* object.azimuth: each segment takes the shorter way round (170 -> -170
+ * passes 180, not 0), so the points are unwrapped here and the lane's range
+ * opened; the panner wraps the value back to (-180, 180]. A point 180° from
+ * the previous one keeps the written sign of the step. */
+static void unwrap_azimuth(mxd_lane *ln)
+{
+	if (ln->target != MXD_TARGET_OBJ_AZIMUTH)
+		return;
+	for (size_t i = 1; i < ln->n_points; i++) {
+		double prev = ln->points[i - 1].value, v = ln->points[i].value;
+		while (v - prev > 180.0)
+			v -= 360.0;
+		while (v - prev < -180.0)
+			v += 360.0;
+		ln->points[i].value = v;
+	}
+	ln->min = -1e6, ln->max = 1e6;
+}
+
 static mixdown_status read_lane(mxd_pctx *c, const mxd_strip *st, const mxy_node *key, const mxy_node *v,
 				mxd_lane *ln)
 {
@@ -258,8 +300,15 @@ static mixdown_status read_lane(mxd_pctx *c, const mxd_strip *st, const mxy_node
 		return px_nomem(c);
 	if (!resolve_target(c, st, key->str, ln)) {
 		char valid[640];
-		size_t o = (size_t)snprintf(valid, sizeof valid, "gain, trim, width%s",
-					    st->kind == MXD_STRIP_MASTER ? "" : ", pan, mute");
+		const mxd_layout *lay = c->s->layout ? c->s->layout : mxd_layout_for_channels(c->s->channels);
+		bool lfe_ok = lay && lay->lfe >= 0;
+		size_t o = (size_t)snprintf(valid, sizeof valid, "gain, trim, width%s%s%s%s",
+					    st->kind == MXD_STRIP_MASTER ? "" : ", pan, mute",
+					    st->object.on
+						    ? ", object.azimuth, object.elevation, object.distance, object.spread"
+						    : "",
+					    st->surround.on ? ", surround.x, surround.y, surround.z" : "",
+					    lfe_ok && st->kind != MXD_STRIP_MASTER ? ", lfe" : "");
 		for (size_t i = 0; i < st->n_sends && o < sizeof valid; i++)
 			o += (size_t)snprintf(valid + o, sizeof valid - o, ", sends.%s.level", st->sends[i].to);
 		for (size_t i = 0; i < st->n_inserts && o < sizeof valid; i++) {
@@ -273,8 +322,11 @@ static mixdown_status read_lane(mxd_pctx *c, const mxd_strip *st, const mxy_node
 		}
 		return px_fail(c, MIXDOWN_ERR_SESSION, key->loc, "cannot automate \"%s\" (valid: %s)", key->str, valid);
 	}
-	if (v->kind == MXY_SEQ || mxy_is_null(v))
-		return read_points(c, v, ln);
+	if (v->kind == MXY_SEQ || mxy_is_null(v)) {
+		PX_TRY(read_points(c, v, ln));
+		unwrap_azimuth(ln);
+		return MIXDOWN_SUCCESS;
+	}
 	if (v->kind != MXY_MAP)
 		return px_fail(c, MIXDOWN_ERR_SESSION, v->loc,
 			       "expected a list of points or a mapping with points/lfo/follow/motion, got %s",
@@ -308,6 +360,7 @@ static mixdown_status read_lane(mxd_pctx *c, const mxd_strip *st, const mxy_node
 		PX_TRY(read_follow(c, x, ln));
 		px_pop(c, o);
 	}
+	unwrap_azimuth(ln);
 	return MIXDOWN_SUCCESS;
 }
 

@@ -102,4 +102,9 @@ mixdown_status px_clip_at_bwf(mxd_pctx *c, const mxy_node *at, mxd_clip *clip);
 /* Inserts (parse_fx.c): `list` is the value of an `inserts:` key (path pushed). */
 mixdown_status px_inserts(mxd_pctx *c, const mxy_node *list, mxd_insert **out, size_t *n_out);
 
+/* A track's `takes:`/`comp:`/`crossfade:` as clips (parse_takes.c); `m` is the track mapping. */
+mixdown_status px_takes(mxd_pctx *c, const mxy_node *m, mxd_strip *st);
+/* A track's `preset:` chain, put before its inserts (parse_preset.c); before automation is read. */
+mixdown_status px_preset(mxd_pctx *c, const mxy_node *m, mxd_strip *st);
+
 #endif

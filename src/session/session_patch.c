@@ -674,3 +674,173 @@ mixdown_status mxd_session_patch_file(const char *path, const mxd_patch_change *
 	}
 	return MIXDOWN_SUCCESS;
 }
+
+/* ------------------------------------------------- lists (mixdown clean) */
+
+/* Where a node's own text ends: block collections end where their last item
+ * does (libyaml's end mark of a block collection is the next token, past any
+ * comments and blank lines, which must stay). */
+static size_t content_end(const pnode *nd)
+{
+	if ((nd->kind == PN_MAP || nd->kind == PN_SEQ) && !nd->flow && nd->n)
+		return content_end(nd->items[nd->n - 1]);
+	return nd->end;
+}
+
+/* The node a path of keys and selectors names (every part must exist). */
+static mixdown_status resolve(const pdoc *d, const char *path, const pnode **out, mixdown_error *err)
+{
+	const pnode *cur = d->root;
+	for (const char *p = path; *p;) {
+		size_t klen = strcspn(p, ".[");
+		const pnode *v = cur && cur->kind == PN_MAP && klen ? map_get(cur, p, klen, NULL) : NULL;
+		if (!v)
+			return mxd_fail(err, MIXDOWN_ERR_SESSION, d->name, cur ? cur->loc : (mxd_loc){ 1, 1 }, path,
+					"no key \"%.*s\" here", (int)klen, p);
+		cur = v;
+		p += klen;
+		while (*p == '[') {
+			const char *q = p + 1, *close = strchr(q, ']'), *eq = close ? memchr(q, '=', (size_t)(close - q)) : NULL;
+			if (!close || cur->kind != PN_SEQ)
+				return mxd_fail(err, MIXDOWN_ERR_SESSION, d->name, cur->loc, path, "expected a list here");
+			const pnode *item = NULL;
+			for (size_t i = 0; i < cur->n && !item; i++) {
+				const pnode *it = cur->items[i];
+				const pnode *kv = eq && it->kind == PN_MAP ? map_get(it, q, (size_t)(eq - q), NULL) : NULL;
+				size_t vlen = eq ? (size_t)(close - eq - 1) : 0;
+				if (eq ? kv && kv->kind == PN_SCALAR && strlen(kv->value) == vlen && !memcmp(kv->value, eq + 1, vlen)
+				       : i == strtoul(q, NULL, 10))
+					item = it;
+			}
+			if (!item)
+				return mxd_fail(err, MIXDOWN_ERR_SESSION, d->name, cur->loc, path, "no such item in this list");
+			cur = item;
+			p = close + 1;
+		}
+		if (*p == '.')
+			p++;
+	}
+	*out = cur;
+	return MIXDOWN_SUCCESS;
+}
+
+/* "- a\n<ind>- b" (block) or "a, b" (flow) from the items. */
+static void put_items(FILE *f, const char *const *items, size_t n, bool flow, size_t ind, bool lead)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (flow)
+			fprintf(f, "%s%s", i || lead ? ", " : "", items[i]);
+		else
+			fprintf(f, "%s%*s- %s", i || lead ? "\n" : "", i || lead ? (int)ind : 0, "", items[i]);
+	}
+}
+
+mixdown_status mxd_session_patch_list(const char *text, size_t len, const char *name, const char *map_path,
+				      const char *key, const char *alt_key, const char *const *items, size_t n_items,
+				      bool append, char **out, size_t *out_len, mixdown_error *err)
+{
+	*out = NULL;
+	*out_len = 0;
+	if (!name)
+		name = "<session>";
+	pdoc d = { .text = text, .len = len, .name = name };
+	const pnode *map = NULL;
+	mixdown_status st = doc_load(&d, err);
+	if (st == MIXDOWN_SUCCESS)
+		st = resolve(&d, map_path, &map, err);
+	if (st == MIXDOWN_SUCCESS && map->kind != PN_MAP)
+		st = mxd_fail(err, MIXDOWN_ERR_SESSION, name, map->loc, map_path, "names %s, not a mapping", kind_name(map));
+	if (st == MIXDOWN_SUCCESS)
+		st = not_shared(&d, map, map_path, err);
+	pnode *kn = NULL, *akn = NULL;
+	const pnode *v = st == MIXDOWN_SUCCESS ? map_get(map, key, strlen(key), &kn) : NULL;
+	const pnode *av = st == MIXDOWN_SUCCESS && !v && alt_key ? map_get(map, alt_key, strlen(alt_key), &akn) : NULL;
+	char *buf = NULL;
+	size_t size = 0, at = 0, end = 0;
+	FILE *f = st == MIXDOWN_SUCCESS ? open_memstream(&buf, &size) : NULL;
+	if (st == MIXDOWN_SUCCESS && !f)
+		st = MIXDOWN_ERR_NOMEM;
+	if (st == MIXDOWN_SUCCESS && v) {
+		if (v->kind != PN_SEQ || (st = not_shared(&d, v, key, err)) != MIXDOWN_SUCCESS) {
+			if (st == MIXDOWN_SUCCESS)
+				st = mxd_fail(err, MIXDOWN_ERR_SESSION, name, v->loc, key, "expected a list, found %s",
+					      kind_name(v));
+		} else if (v->flow) {
+			if (append && v->n) {
+				at = end = v->items[v->n - 1]->end;
+				put_items(f, items, n_items, true, 0, true);
+			} else {
+				at = v->start;
+				end = v->end;
+				fputs("[ ", f);
+				put_items(f, items, n_items, true, 0, false);
+				fputs(" ]", f);
+			}
+		} else {
+			size_t ind = v->loc.column - 1;
+			at = append ? content_end(v) : v->start;
+			end = content_end(v);
+			put_items(f, items, n_items, false, ind, append);
+		}
+	} else if (st == MIXDOWN_SUCCESS) {
+		size_t ind = map->flow ? 0 : (akn ? akn->loc.column - 1 : map->n ? map->items[0]->loc.column - 1 : 0);
+		if (av && !append) {
+			at = akn->start;
+			end = av->end;
+		} else if (map->flow) {
+			at = end = map->n ? map->items[map->n - 1]->end : map->start + 1;
+			fputs(map->n ? ", " : " ", f);
+		} else {
+			/* A new key after the line of `name:` (else the mapping's first line). */
+			const pnode *after = map->n ? map->items[0] : NULL;
+			for (size_t i = 0; i + 1 < map->n; i += 2)
+				if (map->items[i]->kind == PN_SCALAR && !strcmp(map->items[i]->value, "name"))
+					after = map->items[i + 1];
+			const char *eol = after ? memchr(text + after->end, '\n', len - after->end) : NULL;
+			at = end = eol ? (size_t)(eol - text) + 1 : len;
+			if (!eol && len && text[len - 1] != '\n')
+				fputc('\n', f);
+			fprintf(f, "%*s", (int)ind, "");
+		}
+		if (map->flow) {
+			fprintf(f, "%s: [ ", key);
+			put_items(f, items, n_items, true, 0, false);
+			fputs(" ]", f);
+		} else {
+			fprintf(f, "%s:\n%*s", key, (int)ind + 2, "");
+			put_items(f, items, n_items, false, ind + 2, false);
+			if (!(av && !append))
+				fputc('\n', f);
+		}
+	}
+	if (f && fclose(f) != 0 && st == MIXDOWN_SUCCESS)
+		st = MIXDOWN_ERR_NOMEM;
+	char *res = NULL;
+	if (st == MIXDOWN_SUCCESS) {
+		size_t wl = strlen(buf), nl = len - (end - at) + wl;
+		if (!(res = malloc(nl + 1))) {
+			st = MIXDOWN_ERR_NOMEM;
+		} else {
+			memcpy(res, text, at);
+			memcpy(res + at, buf, wl);
+			memcpy(res + at + wl, text + end, len - end);
+			res[nl] = '\0';
+			*out_len = nl;
+		}
+	}
+	free(buf);
+	doc_free(&d);
+	/* The result must still be one valid YAML document. */
+	if (st == MIXDOWN_SUCCESS) {
+		pdoc chk = { .text = res, .len = *out_len, .name = name };
+		st = doc_load(&chk, err);
+		doc_free(&chk);
+	}
+	if (st != MIXDOWN_SUCCESS) {
+		free(res);
+		*out_len = 0;
+		return st;
+	}
+	*out = res;
+	return MIXDOWN_SUCCESS;
+}

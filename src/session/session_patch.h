@@ -30,6 +30,7 @@
 #ifndef MIXDOWN_SESSION_SESSION_PATCH_H
 #define MIXDOWN_SESSION_SESSION_PATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "mixdown/mixdown.h"
@@ -55,5 +56,18 @@ mixdown_status mxd_session_patch_file(const char *path, const mxd_patch_change *
 /* `v` as a session number: the shortest text that reads back as the same
  * float (single precision is what live controls carry). */
 void mxd_patch_number(double v, char *buf, size_t size);
+
+/* `mixdown clean`: the list `key` of the mapping at `map_path` (e.g.
+ * "tracks[name=Lead]", keys and selectors as above, all present) replaced by
+ * `items` (one-line YAML texts, e.g. "{ file: a.wav, at: 1.5 }"), or with
+ * `append` the items added after its last one. A missing list is created:
+ * in place of the `alt_key` pair when there is one (`file:`, the shorthand
+ * that `clips:` replaces; not with append), else as a new key after the
+ * mapping's `name:` line. Block lists keep their indentation; flow lists stay
+ * flow. Everything outside the replaced list is kept byte for byte (comments
+ * between the replaced items go with them). *out as for mxd_session_patch. */
+mixdown_status mxd_session_patch_list(const char *text, size_t len, const char *name, const char *map_path,
+				      const char *key, const char *alt_key, const char *const *items, size_t n_items,
+				      bool append, char **out, size_t *out_len, mixdown_error *err);
 
 #endif

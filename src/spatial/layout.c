@@ -14,9 +14,9 @@ enum {
 	W_SL = 0x200, W_SR = 0x400, W_TFL = 0x1000, W_TFR = 0x4000, W_TBL = 0x8000, W_TBR = 0x20000,
 };
 
-#define SPK_L   { "L", -30, 0, MXD_SPK_FRONT, W_FL, SF_CHANNEL_MAP_FRONT_LEFT }
-#define SPK_R   { "R", 30, 0, MXD_SPK_FRONT, W_FR, SF_CHANNEL_MAP_FRONT_RIGHT }
-#define SPK_C   { "C", 0, 0, MXD_SPK_FRONT, W_FC, SF_CHANNEL_MAP_FRONT_CENTER }
+#define SPK_L   { "L", -30, 0, MXD_SPK_FRONT, W_FL, SF_CHANNEL_MAP_LEFT }
+#define SPK_R   { "R", 30, 0, MXD_SPK_FRONT, W_FR, SF_CHANNEL_MAP_RIGHT }
+#define SPK_C   { "C", 0, 0, MXD_SPK_FRONT, W_FC, SF_CHANNEL_MAP_CENTER }
 #define SPK_LFE { "LFE", 0, -30, MXD_SPK_LFE, W_LFE, SF_CHANNEL_MAP_LFE }
 
 static const mxd_speaker mono[] = { SPK_C };

@@ -55,7 +55,7 @@ typedef struct {
 	double elevation_deg;
 	mxd_speaker_role role;
 	uint32_t wav_mask_bit;  /* SPEAKER_* bit of dwChannelMask */
-	int sf_channel;         /* libsndfile SF_CHANNEL_MAP_* value for this channel */
+	int sf_channel;         /* libsndfile SF_CHANNEL_MAP_* value (the ids its WAV writer accepts: LEFT, not FRONT_LEFT) */
 } mxd_speaker;
 
 typedef struct mxd_layout_s {

@@ -4,7 +4,8 @@
  * "changed" broadcasts of other browsers, draws the ~30 fps meter frames.
  * Gains in dB, pan -1..+1. No framework, no build step, no network beyond
  * this server. window.mixdown exposes the actions (setFader, setPan,
- * toggleMute, toggleSolo, save, play, stop, locate) for scripts and tests.
+ * toggleMute, toggleSolo, togglePolarity, setWidth, toggleBypass, save, play,
+ * stop, locate) for scripts and tests.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 'use strict';
 (function () {
@@ -57,6 +58,14 @@
 	const setPan = (name, pan) => set(name, 'pan', Math.max(-1, Math.min(1, pan)));
 	const toggleMute = (name) => state.byName[name] && set(name, 'mute', !state.byName[name].mute);
 	const toggleSolo = (name) => state.byName[name] && set(name, 'solo', !state.byName[name].solo);
+	const togglePolarity = (name) => state.byName[name] && set(name, 'polarity', !state.byName[name].invert);
+	const setWidth = (name, w) => set(name, 'width', Math.round(Math.max(0, Math.min(2, w)) * 100) / 100);
+	/* Insert `ref` (its n or id) of a strip: bypassed <-> engaged (20 ms crossfade in the engine). */
+	function toggleBypass(name, ref) {
+		const st = state.byName[name];
+		const ins = st && (st.inserts || []).find((x) => String(x.n) === String(ref) || x.id === ref);
+		return !!ins && set(name, 'insert:' + (ins.id || ins.n) + ':bypass', !ins.bypass);
+	}
 	const save = () => send({ type: 'save' });
 	const play = () => send({ type: 'transport', op: 'play' });
 	const stop = () => send({ type: 'transport', op: 'stop' });
@@ -69,6 +78,8 @@
 	function applyValue(st, param, value) {
 		if (param === 'gain') st.gain = value;
 		else if (param === 'pan') st.pan = value;
+		else if (param === 'polarity') st.invert = !!value;
+		else if (param === 'width') st.width = value;
 		else if (param === 'mute') st.mute = !!value;
 		else if (param === 'solo') st.solo = !!value;
 		else if (param.startsWith('send:')) {
@@ -81,6 +92,11 @@
 			const m = /^insert:([^:]+):(.+)$/.exec(param);
 			const ins = m && (st.inserts || []).find((x) => String(x.n) === m[1] || x.id === m[1]);
 			if (!ins) return;
+			if (m[2] === 'bypass') {
+				ins.bypass = !!value;
+				if (ins.ui && ins.ui.byp) ins.ui.byp.classList.toggle('on', ins.bypass);
+				return;
+			}
 			ins.params[m[2]] = value;
 			if (ins.ui && ins.ui[m[2]] && document.activeElement !== ins.ui[m[2]]) ins.ui[m[2]].value = value;
 			if (ins.curve) drawEq(ins);
@@ -99,6 +115,12 @@
 			u.panText.textContent = Math.abs(st.pan) < 0.005 ? 'C' : side + Math.round(Math.abs(st.pan) * 100);
 		}
 		if (u.mute) u.mute.classList.toggle('on', st.mute);
+		if (u.inv) u.inv.classList.toggle('on', !!st.invert);
+		if (u.width) {
+			const w = typeof st.width === 'number' ? st.width : 1;
+			if (document.activeElement !== u.width) u.width.value = w;
+			u.width.title = 'Width ' + Math.round(w * 100) + ' % (0 = mono, 100 = as recorded; double-click: 100 %)';
+		}
 		if (u.solo) u.solo.classList.toggle('on', st.solo);
 	}
 
@@ -144,11 +166,20 @@
 			u.solo = b.appendChild(el('button', 'solo', 'S'));
 			u.solo.title = 'Solo (S)';
 			u.solo.onclick = () => toggleSolo(st.name);
-			const inv = b.appendChild(el('button', 'inv' + (st.invert ? ' on' : ''), 'Ø'));
-			inv.disabled = true;
-			inv.title = 'Polarity: set in the session file (not changeable live)';
 			root.appendChild(b);
 		}
+		/* Polarity and width: every strip, the master too. */
+		const pw = root.appendChild(el('div', 'btns'));
+		u.inv = pw.appendChild(el('button', 'inv', 'Ø'));
+		u.inv.title = 'Polarity (I): invert; a 10 ms fade, no click';
+		u.inv.onclick = () => togglePolarity(st.name);
+		u.width = pw.appendChild(el('input', 'width'));
+		u.width.type = 'range';
+		u.width.min = 0;
+		u.width.max = 2;
+		u.width.step = 0.01;
+		u.width.oninput = () => setWidth(st.name, Number(u.width.value));
+		u.width.ondblclick = () => setWidth(st.name, 1);
 		const zone = el('div', 'faderzone');
 		const scale = zone.appendChild(el('div', 'scale'));
 		for (const d of [12, 6, 0, -6, -12, -20, -40, -60]) {
@@ -223,9 +254,12 @@
 			const head = row.appendChild(el('div', 'ihead'));
 			head.appendChild(el('span', '', ins.n + ' ' + ins.type));
 			const byp = head.appendChild(el('button', 'byp' + (ins.bypass ? ' on' : ''), 'byp'));
-			byp.disabled = true;
-			byp.title = ins.bypass ? 'bypassed in the session file' : 'active (bypass is set in the session file)';
-			ins.ui = {};
+			/* An insert bypassed in the file is not started: only the file can engage it. */
+			byp.disabled = !!ins.bypass;
+			byp.title = ins.bypass ? 'bypassed in the session file (edit the file to engage it)'
+				: 'Bypass: a 20 ms crossfade to the dry signal';
+			byp.onclick = () => toggleBypass(st.name, ins.id || ins.n);
+			ins.ui = { byp };
 			let keys = Object.keys(ins.params).filter((k) => typeof ins.params[k] === 'number');
 			if (ins.type === 'eq') {
 				ins.curve = row.appendChild(el('canvas', 'eqcurve'));
@@ -500,6 +534,7 @@
 			case 'ArrowDown': if (st) setFader(st.name, st.gain - (e.shiftKey ? 0.1 : 0.5)); break;
 			case 'm': case 'M': if (st && st.kind !== 'master') toggleMute(st.name); break;
 			case 's': case 'S': if (st && st.kind !== 'master') toggleSolo(st.name); break;
+			case 'i': case 'I': if (st) togglePolarity(st.name); break;
 			case 'l': case 'L': toggleLoop(); break;
 			default: return;
 			}
@@ -531,7 +566,10 @@
 		go();
 	}
 
-	window.mixdown = { state, setFader, setPan, toggleMute, toggleSolo, save, play, stop, locate, select };
+	window.mixdown = {
+		state, setFader, setPan, toggleMute, toggleSolo, togglePolarity, setWidth, toggleBypass,
+		save, play, stop, locate, select,
+	};
 	setupTransport();
 	connect();
 	runScript();
