@@ -89,5 +89,6 @@ static inline double sine_amp(const float *x, size_t from, size_t to, double f, 
 	}
 	double det = ss * cc - sc * sc;
 	return hypot((ys * cc - yc * sc) / det, (yc * ss - ys * sc) / det);
+}
 
 #endif

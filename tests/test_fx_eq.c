@@ -16,7 +16,6 @@
 #include "util.h"
 
 #include "fx_testutil.h"
-}
 
 /* |DTFT| in dB of x[0, n) at f (phasor recursion in double, renormalised). */
 static double dtft_db(const float *x, size_t n, double f, double fs)

@@ -16,7 +16,6 @@
 #include "util.h"
 
 #include "fx_testutil.h"
-}
 
 /* |DFT| of x[from, from+len) at f. */
 static double dft_mag(const float *x, size_t from, size_t len, double f, double fs)

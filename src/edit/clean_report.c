@@ -124,9 +124,10 @@ static void json_track(const mxd_clean *c, const mxd_clean_track *t, FILE *f)
 		mxd_json_str(f, c->ref);
 		if (t->align_ok)
 			fprintf(f, ", \"offset_samples\": %.3f, \"offset_ms\": %.4f, \"inverted\": %s, \"peak\": %.3f, "
-				   "\"contrast\": %.1f, \"shift_samples\": %lld, \"invert\": %s}",
+				   "\"contrast\": %.1f, \"crosstalk\": %s, \"shift_samples\": %lld, \"invert\": %s}",
 				t->al.offset, t->al.offset * 1000.0 / c->s->sample_rate, t->al.inverted ? "true" : "false",
-				t->al.peak, t->al.contrast, (long long)t->shift, t->flip ? "true" : "false");
+				t->al.peak, t->al.contrast, t->al.crosstalk ? "true" : "false", (long long)t->shift,
+				t->flip ? "true" : "false");
 		else {
 			fputs(", \"note\": ", f);
 			mxd_json_str(f, t->align_note);
