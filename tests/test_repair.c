@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "edit/repair.h"
+#include "edit/repair_dsp.h"
 #include "fx/processor.h"
 #include "harness.h"
 #include "mixdown/mixdown.h"
@@ -429,11 +430,37 @@ static void coloured(float *x, size_t n, uint32_t seed)
 	}
 }
 
-static void denoise_case(double snr_db, bool auto_profile, double *improve, double *loss)
+static mxd_fx *denoise_make(uint32_t channels, const double *prof)
+{
+	mxd_fx *fx = MAKE("denoise", FS, channels, "amount=30");
+	if (!fx)
+		return NULL;
+	/* 6 dB over the learned profile: the usual over-subtraction
+	 * (M. Berouti et al., ICASSP 1979) against the profile's estimation
+	 * error. */
+	set(fx, "floor", 6.0);
+	for (int k = 0; k < MXD_NOISE_BANDS; k++) {
+		char key[32];
+		snprintf(key, sizeof key, "profile_%d", k + 1);
+		set(fx, key, prof[k]);
+	}
+	return fx;
+}
+
+typedef struct {
+	double hag_improve, hag_loss; /* Hagerman & Olofsson: s + n and s - n processed separately */
+	double improve, loss;         /* shadow filtering: the gains of s + n applied to s and n */
+	double lead_db;               /* residual noise in the noise-only lead, dB re its input */
+} denoise_result;
+
+/* The speech-like signal plus coloured noise at snr_db through `denoise`
+ * with a learned profile, measured two ways over the speech (after a 1 s
+ * noise-only lead the profile is learned from, or automatically). */
+static void denoise_case(double snr_db, bool auto_profile, denoise_result *r)
 {
 	const size_t lead = (size_t)(1.0 * FS), n = lead + (size_t)((asan() ? 3 : 8) * FS);
 	float *s = calloc(n, sizeof *s), *nz = malloc(n * sizeof *nz), *a = malloc(n * sizeof *a),
-	      *b = malloc(n * sizeof *b);
+	      *b = malloc(n * sizeof *b), *ys = malloc(n * sizeof *ys), *yn = malloc(n * sizeof *yn);
 	speech(s + lead, n - lead, 21);
 	coloured(nz, n, 22);
 	double ps = energy(s, NULL, lead, n), pn = energy(nz, NULL, lead, n);
@@ -448,70 +475,92 @@ static void denoise_case(double snr_db, bool auto_profile, double *improve, doub
 	int rc = auto_profile ? mxd_noise_profile_learn(ch, 1, (int64_t)n, FS, -1, -1, prof)
 			      : mxd_noise_profile_learn(ch, 1, (int64_t)n, FS, 0, (int64_t)lead, prof);
 	CHECK_INT(rc, 0);
-	mxd_fx *fx = MAKE("denoise", FS, 1, "amount=30");
-	if (!fx)
+	mxd_fx *fx = denoise_make(1, prof), *f3 = denoise_make(3, prof);
+	if (!fx || !f3)
 		return;
-	/* 6 dB over the learned profile: the usual over-subtraction
-	 * (M. Berouti et al., ICASSP 1979) against the profile's estimation
-	 * error; it costs under 1 dB of speech at 10 dB SNR. */
-	set(fx, "floor", 6.0);
-	for (int k = 0; k < MXD_NOISE_BANDS; k++) {
-		char key[32];
-		snprintf(key, sizeof key, "profile_%d", k + 1);
-		set(fx, key, prof[k]);
-	}
 	/* Hagerman & Olofsson (Acta Acustica 90, 2004): processing s + n and
-	 * s - n separates what the processor did to the speech and the noise. */
+	 * s - n separates what the processor did to the speech and the noise
+	 * as long as both runs get the same gains; where they differ (noise
+	 * comparable to the speech in a bin) the speech modulated by the gain
+	 * difference counts as noise, which at high SNR dominates the number. */
 	size_t lat = fx->cls->latency(fx);
-	fx->cls->reset(fx);
+	CHECK_INT(f3->cls->latency(f3), lat);
 	float *ya = process(fx, a, n);
 	fx->cls->reset(fx);
 	float *yb = process(fx, b, n);
 	fx->cls->destroy(fx);
+	/* Shadow filtering (the gains computed from s + n applied to s and to
+	 * n alone, e.g. S. Gustafsson et al., IEEE Trans. SAP 10(5), 2002):
+	 * exactly the SNR of the output's speech and noise components. */
+	memcpy(ys, s, n * sizeof *ys);
+	memcpy(yn, nz, n * sizeof *yn);
+	float *y0 = malloc(n * sizeof *y0);
+	memcpy(y0, a, n * sizeof *y0);
+	mxd_denoise_shadow(f3, true);
+	for (size_t i = 0; i < n; i += BLOCK) {
+		float *io[3] = { y0 + i, ys + i, yn + i };
+		f3->cls->run(f3, io, NULL, (uint32_t)(n - i < BLOCK ? n - i : BLOCK));
+	}
+	f3->cls->destroy(f3);
+	size_t diff = 0;
+	for (size_t i = 0; i < n; i++)
+		diff += y0[i] != ya[i];
+	CHECK_MSG(diff == 0, "shadow mode changed channel 0 (%zu samples)", diff);
 	double es = 0, en = 0;
 	for (size_t i = lead; i < n - lat; i++) {
 		double so = 0.5 * ((double)ya[i + lat] + yb[i + lat]), no = 0.5 * ((double)ya[i + lat] - yb[i + lat]);
 		es += so * so;
 		en += no * no;
 	}
-	if (getenv("DN_DIAG")) {
-		double e_sp = 0, e_pa = 0, n_sp = 0, n_pa = 0;
-		for (size_t i = lead; i < n - lat; i++) {
-			double no = 0.5 * ((double)ya[i + lat] - yb[i + lat]);
-			bool sp = false;
-			for (size_t j = i > 2400 ? i - 2400 : 0; j < i + 2400 && j < n && !sp; j += 50)
-				sp = s[j] != 0;
-			if (sp) { e_sp += no * no; n_sp += (double)nz[i] * nz[i]; } else { e_pa += no * no; n_pa += (double)nz[i] * nz[i]; }
-		}
-		printf("# diag: residual near speech %.1f dB of its input, in pauses %.1f dB; share near speech %.2f\n",
-		       10 * log10(e_sp / n_sp), 10 * log10(e_pa / n_pa), e_sp / (e_sp + e_pa));
-	}
-	double in_snr = 10 * log10(energy(s, NULL, lead, n - lat) / energy(nz, NULL, lead, n - lat));
-	*improve = 10 * log10(es / en) - in_snr;
-	*loss = 10 * log10(energy(s, NULL, lead, n - lat) / es);
-	printf("# denoise at %.0f dB SNR (%s profile): SNR +%.1f dB, speech-band energy -%.2f dB\n", snr_db,
-	       auto_profile ? "automatic" : "region", *improve, *loss);
+	double e_in_s = energy(s, NULL, lead, n - lat), in_snr = 10 * log10(e_in_s / energy(nz, NULL, lead, n - lat));
+	double ss = energy(ys, NULL, lead + lat, n), sn = energy(yn, NULL, lead + lat, n);
+	/* Musical noise: in the noise-only lead (after 0.3 s of settling, before
+	 * the speech reaches the frame) the gains should sit at the floor;
+	 * isolated bins escaping it (musical noise) raise the residual above
+	 * -amount. */
+	const size_t settle = (size_t)(0.3 * FS);
+	r->lead_db = 10 * log10(energy(yn, NULL, settle + lat, lead) / energy(nz, NULL, settle, lead - lat));
+	r->hag_improve = 10 * log10(es / en) - in_snr;
+	r->hag_loss = 10 * log10(e_in_s / es);
+	r->improve = 10 * log10(ss / sn) - in_snr;
+	r->loss = 10 * log10(e_in_s / ss);
+	printf("# denoise at %.0f dB SNR (%s profile): SNR +%.1f dB, speech energy -%.2f dB; "
+	       "Hagerman: +%.1f dB, -%.2f dB; noise alone %.1f dB\n",
+	       snr_db, auto_profile ? "automatic" : "region", r->improve, r->loss, r->hag_improve, r->hag_loss,
+	       r->lead_db);
 	free(s);
 	free(nz);
 	free(a);
 	free(b);
 	free(ya);
 	free(yb);
+	free(ys);
+	free(yn);
+	free(y0);
 }
 
-/* Stated bounds: the SNR improves by at least 10 dB at 10 and 20 dB input
- * SNR and by at least 8 dB at 30 dB (there the noise left is the noise
- * under the speech itself, which no gain can separate; measured 8.7 dB);
- * the speech (all of it in 300-3400 Hz) loses at most 1.5 / 0.3 / 0.1 dB. */
+/* Stated bounds (issue 12): at 10, 20 and 30 dB input SNR the output's SNR
+ * improves by at least 10 dB (asserted with 0.5 dB of margin; measured
+ * 12.6 / 11.8 / 11.3 dB) and the speech, all of it in 300-3400 Hz, loses at
+ * most 1 dB (measured 0.89 dB or less). Hagerman's figure, which also
+ * counts the speech modulated by the gain difference between the two runs
+ * as noise, must stay within 1.5 dB of it (measured 0.8-1.1 dB below).
+ * Noise alone stays within 1 dB of the -30 dB floor (measured -29.8 dB):
+ * few bins escape it as musical noise. */
 static void t_denoise_snr(void)
 {
-	const double snrs[3] = { 10, 20, 30 }, min_gain[3] = { 10, 10, 8 }, max_loss[3] = { 1.5, 0.3, 0.1 };
+	const double snrs[3] = { 10, 20, 30 };
 	for (int i = 0; i < 3; i++)
 		for (int ap = 0; ap < 2; ap++) {
-			double imp = 0, loss = 0;
-			denoise_case(snrs[i], ap, &imp, &loss);
-			CHECK_MSG(imp >= min_gain[i], "SNR %.0f dB: improved only %.1f dB", snrs[i], imp);
-			CHECK_MSG(loss <= max_loss[i], "SNR %.0f dB: speech-band loss %.2f dB", snrs[i], loss);
+			denoise_result r = { 0 };
+			denoise_case(snrs[i], ap, &r);
+			CHECK_MSG(r.improve >= 10.5, "SNR %.0f dB: improved only %.1f dB", snrs[i], r.improve);
+			CHECK_MSG(r.loss <= 1.0, "SNR %.0f dB: speech loss %.2f dB", snrs[i], r.loss);
+			CHECK_MSG(r.hag_improve >= r.improve - 1.5 && r.hag_improve <= r.improve + 0.5,
+				  "SNR %.0f dB: Hagerman %.1f dB against %.1f dB", snrs[i], r.hag_improve, r.improve);
+			CHECK_MSG(r.lead_db <= -29.0, "SNR %.0f dB: noise alone only %.1f dB down", snrs[i], r.lead_db);
+			CHECK_MSG(fabs(r.hag_loss - r.loss) < 0.05, "SNR %.0f dB: Hagerman loss %.2f dB against %.2f dB",
+				  snrs[i], r.hag_loss, r.loss);
 		}
 }
 

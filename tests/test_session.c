@@ -500,7 +500,7 @@ static void t_err_keys(void)
 		    "unknown key \"pan\" (valid keys: gain, inserts, width, invert, automation, target)");
 	SESSION_ERR("buses:\n  - name: B\n    file: a.wav\n", 3, 5, "buses[0].file",
 		    "unknown key \"file\" (valid keys: name, color, group, gain, mute, solo, solo_safe, invert, pan, "
-		    "pan_law, width, output, inserts, sends, automation, lfe)");
+		    "pan_law, width, output, inserts, sends, automation, lfe, surround)");
 	SESSION_ERR("tracks:\n  - name: A\n    file: a.wav\n    clips: []\n", 3, 5, "tracks[0].file",
 		    "a track has either `file:` or `clips:`, not both");
 }

@@ -21,6 +21,7 @@
 
 #define RATE 48000
 #define STEP_BOUND 0.01 /* largest gain change for a 0.1° move (measured max 0.0063, 5.1.4) */
+#include "spatial_util.h" /* needs RATE */
 
 static bool asan(void)
 {
@@ -281,85 +282,6 @@ static void t_surround_bed(void)
 }
 
 /* ---------------------------------------------------------- rendered sessions */
-
-/* A mono tone file in dir. */
-static void tone_file(const char *dir, const char *name, double freq, double amp, double seconds)
-{
-	int64_t n = (int64_t)(seconds * RATE);
-	float *b = malloc((size_t)n * sizeof *b);
-	mxt_sine(b, n, 1, RATE, freq, amp, 0);
-	CHECK_INT(mxt_write_audio(mxt_path(dir, name), b, n, 1, RATE, SF_FORMAT_WAV | SF_FORMAT_FLOAT), 0);
-	free(b);
-}
-
-/* Load `yaml` (written to dir) and run the engine for `frames`; returns the
- * master output planar [channel][frame] (free with release()), or NULL. */
-static float **render(const char *dir, const char *yaml, int64_t frames, uint32_t *channels)
-{
-	const char *path = mxt_path(dir, "session.yaml");
-	CHECK_INT(mxt_write_text(path, yaml), 0);
-	mixdown_session *s = NULL;
-	mixdown_error err;
-	if (mixdown_session_load(path, &s, &err) != MIXDOWN_SUCCESS) {
-		char msg[1200];
-		mixdown_error_format(&err, msg, sizeof msg);
-		mxt_fail(__FILE__, __LINE__, "load: %s", msg);
-		return NULL;
-	}
-	mixdown_engine *e = NULL;
-	if (mixdown_engine_create(s, 512, &e, &err) != MIXDOWN_SUCCESS) {
-		mxt_fail(__FILE__, __LINE__, "engine: %s", err.message);
-		mixdown_session_free(s);
-		return NULL;
-	}
-	uint32_t nc = mixdown_engine_channels(e);
-	*channels = nc;
-	float **out = calloc(MXD_MAX_CHANNELS, sizeof *out);
-	float *all = calloc((size_t)frames * nc, sizeof *all);
-	for (uint32_t c = 0; c < nc; c++)
-		out[c] = all + (size_t)c * (size_t)frames;
-	for (int64_t t = 0; t < frames; t += 512) {
-		uint32_t n = frames - t < 512 ? (uint32_t)(frames - t) : 512;
-		float *o[MXD_MAX_CHANNELS];
-		for (uint32_t c = 0; c < nc; c++)
-			o[c] = out[c] + t;
-		CHECK_INT(mixdown_engine_process(e, o, n, &err), MIXDOWN_SUCCESS);
-	}
-	mixdown_engine_free(e);
-	mixdown_session_free(s);
-	return out;
-}
-
-static void release(float **o)
-{
-	if (o)
-		free(o[0]);
-	free(o);
-}
-
-static double peak(const float *x, int64_t n)
-{
-	double p = 0;
-	for (int64_t i = 0; i < n; i++)
-		p = fmax(p, fabs(x[i]));
-	return p;
-}
-
-static double rms_db(const float *x, int64_t from, int64_t n)
-{
-	double s = 0;
-	for (int64_t i = from; i < from + n; i++)
-		s += (double)x[i] * x[i];
-	return 10 * log10(s / n + 1e-30);
-}
-
-static double max_diff(const float *x, int64_t n)
-{
-	double d = 0;
-	for (int64_t i = 1; i < n; i++)
-		d = fmax(d, fabs((double)x[i] - x[i - 1]));
-	return d;
-}
 
 static void t_object_at_rs_only(void)
 {

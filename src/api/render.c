@@ -265,8 +265,11 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 		.quality = opt.quality, .expected_frames = mixdown_engine_length(eng), .bwf = opt.no_bwf ? NULL : &bwf,
 		.layout = bin ? NULL : s->layout,
 	};
-	if (opt.downmix && *opt.downmix &&
-	    (st = open_folds(s, opt.downmix, out_path, &wc, nc, folds, &n_folds, err)) != MIXDOWN_SUCCESS)
+	/* --downmix overrides the session's `export: downmix:`, which does not apply
+	 * to standard output or a binaural render (docs/spatial.md). */
+	const char *downmix = opt.downmix ? opt.downmix : bin || !strcmp(out_path, "-") ? NULL : s->export_downmix;
+	if (downmix && *downmix &&
+	    (st = open_folds(s, downmix, out_path, &wc, nc, folds, &n_folds, err)) != MIXDOWN_SUCCESS)
 		goto done;
 
 	if (opt.stems_dir) {
@@ -461,6 +464,33 @@ done:
 	return st;
 }
 
+/* Master each fold-down of the float mix (mix_path's folds, see open_folds)
+ * into out_path's fold path while st is a success; the temporary folds are
+ * removed in any case. Returns the new status. */
+static mixdown_status master_folds(mixdown_status st, const char *mix_path, const char *out_path, const char *downmix,
+				   const mixdown_master_options *mo, mixdown_render_report *report, mixdown_error *err)
+{
+	mixdown_format fmt = mo->format != MIXDOWN_FORMAT_AUTO ? mo->format : mxd_format_from_path(out_path);
+	report->n_files = 1;
+	for (const char *p = downmix; *p;) {
+		char name[32], tmp[1100], dst[sizeof report->files[0]];
+		size_t len = strcspn(p, ",");
+		snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), p);
+		p += len + (p[len] == ',');
+		const mxd_layout *to = mxd_downmix_target(name);
+		if (!to)
+			continue; /* open_folds has already refused it */
+		fold_path(tmp, sizeof tmp, mix_path, to->name, MIXDOWN_FORMAT_WAV);
+		fold_path(dst, sizeof dst, out_path, to->name, fmt);
+		mixdown_master_report mr;
+		if (st == MIXDOWN_SUCCESS && (st = mixdown_master_file(tmp, dst, mo, &mr, err)) == MIXDOWN_SUCCESS &&
+		    report->n_files < MIXDOWN_MAX_REPORT_FILES)
+			snprintf(report->files[report->n_files++], sizeof report->files[0], "%s", dst);
+		unlink(tmp);
+	}
+	return st;
+}
+
 /* With `master: target:` the mix is rendered as 32-bit float next to the
  * output, mastered into the output (src/master: measured loudness, true-peak
  * limiter, the export's format), and the float mix removed. */
@@ -479,12 +509,11 @@ static mixdown_status render_mastered(const mixdown_session *s, const mixdown_re
 	char mix_path[1100];
 	snprintf(mix_path, sizeof mix_path, "%.*s.%s.unmastered.wav", slash ? (int)(slash - out_path + 1) : 0, out_path,
 		 slash ? slash + 1 : out_path);
-	if (opt->downmix && *opt->downmix) {
-		free(out_path);
-		return mxd_fail(err, MIXDOWN_ERR_USAGE, s->path, noloc(), "master.target",
-				"--downmix is not available with a mastered export (master: target:) yet");
-	}
+	/* Fold-downs are folded from the float mix and each mastered to the same
+	 * target: folding the mastered file could break its true-peak ceiling. */
+	const char *downmix = opt->downmix ? opt->downmix : opt->binaural ? NULL : s->export_downmix;
 	mixdown_render_options o = *opt;
+	o.downmix = downmix;
 	o.output = mix_path;
 	o.format = MIXDOWN_FORMAT_WAV;
 	o.sample_format = MIXDOWN_SAMPLE_FLOAT32;
@@ -517,6 +546,8 @@ static mixdown_status render_mastered(const mixdown_session *s, const mixdown_re
 			snprintf(report->master_warning, sizeof report->master_warning, "%s", mr.warning);
 			snprintf(report->files[0], sizeof report->files[0], "%s", out_path);
 		}
+		if (downmix && *downmix) /* also to remove the temporary folds after a failure */
+			st = master_folds(st, mix_path, out_path, downmix, &mo, report, err);
 	}
 	unlink(mix_path);
 	free(out_path);

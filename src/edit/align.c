@@ -10,7 +10,10 @@
  * a band-limited function of the lag (a direct sum over the bins), every
  * 1/16 sample within +-1 sample of the integer peak; a parabola through the
  * best three points gives the fraction (its own error at 1/16 sample spacing
- * is below 1e-3 samples for the sinc-like peak). Control thread; allocates.
+ * is below 1e-3 samples for the sinc-like peak). Which integer peak is the
+ * direct path (first arrival, lag-0 crosstalk) is decided on the integer-lag
+ * correlation, as documented in align.h and docs/clean.md. Control thread;
+ * allocates.
  */
 #include "edit/align.h"
 
@@ -22,14 +25,25 @@
 #define BAND_HI_FRAC 0.45 /* of the rate: above, resampled or band-limited files hold no signal */
 #define FINE_STEPS 16
 /* First arrival: a peak earlier than the strongest one (nearer lag 0, same
- * side, same sign) is taken when it is at least this fraction of the strongest. */
+ * side, same sign, at most FIRST_ARRIVAL_MS before it) is taken when it is at
+ * least this fraction of the strongest. The window covers reflections off
+ * the floor and nearby surfaces (1.2 ms in the Dagstuhl ChoirSet) and stays
+ * short of the previous pitch period of a sustained voice (3 ms for an alto
+ * at 330 Hz), which correlates as well as the direct path. */
 #define FIRST_ARRIVAL_FRAC 0.7
-/* Crosstalk: lags within this of 0 are set aside when the strongest peak lies
- * there and a peak of at least XT_MIN_CONTRAST (over the RMS of the
- * correlation beyond the guard) lies beyond. Crosstalk that passed through
- * the converters' anti-aliasing and resampling filters rings for a few
- * samples either side of 0 (seen up to +-10 samples at 22.05 kHz). */
+#define FIRST_ARRIVAL_MS 1.5
+/* Crosstalk (an electrical component common to both signals, coherent at lag
+ * 0): lags within XT_GUARD_MS of 0 are set aside when the strongest peak lies
+ * there, lag 0 holds at least XT_LAG0_FRAC of it (a true delay's side lobe at
+ * 0 is a few per cent of its peak), and beyond the guard there is a peak of
+ * at least XT_ALT_FRAC of it (0.24..0.5 in the Dagstuhl files; a clean aligned
+ * pair's side lobes beyond 1 ms are below 0.01) and XT_MIN_CONTRAST times the
+ * RMS there. Crosstalk that passed the converters' anti-aliasing and
+ * resampling filters rings for a few samples either side of 0 (up to +-10
+ * samples at 22.05 kHz in the Dagstuhl files), hence a guard, not one lag. */
 #define XT_GUARD_MS 1.0
+#define XT_LAG0_FRAC 0.5
+#define XT_ALT_FRAC 0.15
 #define XT_MIN_CONTRAST 5.0
 
 void mxd_dc_measure(const float *const *ch, uint32_t channels, int64_t frames, double *dc)
@@ -69,12 +83,13 @@ static double at_lag(const kiss_fft_scalar *c, size_t m, int64_t l)
 
 /* The integer lag of the direct path within +-lag, leaving out |l| < guard:
  * the strongest local maximum of |c|, or the earliest one (nearest 0 on the
- * same side, same sign) of at least FIRST_ARRIVAL_FRAC of its height (the
+ * same side, same sign, within `window` samples before it) of at least
+ * FIRST_ARRIVAL_FRAC of its height (the
  * sign test keeps the strongest peak's own negative side lobes out). The direct sound
  * reaches a distant mic before its reflections (precedence); in a short
  * excerpt of a sustained vowel a reflection can correlate a few per cent
  * better than the direct path, but never arrives first. */
-static int64_t pick_peak(const kiss_fft_scalar *c, size_t m, int64_t lag, double guard)
+static int64_t pick_peak(const kiss_fft_scalar *c, size_t m, int64_t lag, double guard, double window)
 {
 	int64_t best = 0;
 	double bv = -1.0;
@@ -89,7 +104,10 @@ static int64_t pick_peak(const kiss_fft_scalar *c, size_t m, int64_t lag, double
 		return best;
 	int64_t dir = best > 0 ? 1 : -1;
 	bool neg = at_lag(c, m, best) < 0;
-	for (int64_t l = dir; l != best; l += dir) {
+	int64_t from = best - dir * (int64_t)floor(window);
+	if (from * dir <= 0)
+		from = dir;
+	for (int64_t l = from; l != best; l += dir) {
 		if (fabs((double)l) < guard || llabs(l) >= lag)
 			continue;
 		if ((at_lag(c, m, l) < 0) != neg)
@@ -152,18 +170,17 @@ int mxd_align_measure(const float *ref, int64_t n_ref, const float *x, int64_t n
 		fx[k] = (kiss_fft_cpx){ (kiss_fft_scalar)wr[k], (kiss_fft_scalar)wi[k] };
 	kiss_fftri(inv, fx, buf);
 	double ss = 0.0;
-	for (int64_t l = -lag; l <= lag; l++) {
-		double v = buf[l >= 0 ? (size_t)l : m - (size_t)(-l)];
-		ss += v * v;
-	}
+	for (int64_t l = -lag; l <= lag; l++)
+		ss += at_lag(buf, m, l) * at_lag(buf, m, l);
 	double rms = sqrt(ss / (double)(2 * lag + 1));
 	double guard = min_lag > 0 ? min_lag : 0.0;
-	int64_t best = pick_peak(buf, m, lag, guard);
+	int64_t best = pick_peak(buf, m, lag, guard, FIRST_ARRIVAL_MS * rate / 1000.0);
 	double xt = XT_GUARD_MS * rate / 1000.0;
-	if (min_lag == 0.0 && fabs((double)best) < xt) {
+	if (min_lag == 0.0 && fabs((double)best) < xt &&
+	    fabs(at_lag(buf, m, 0)) >= XT_LAG0_FRAC * fabs(at_lag(buf, m, best))) {
 		/* The strongest peak may be electrical crosstalk (see align.h): look
 		 * past its cluster; keep it unless a clear acoustic peak is there. */
-		int64_t alt = pick_peak(buf, m, lag, xt);
+		int64_t alt = pick_peak(buf, m, lag, xt, FIRST_ARRIVAL_MS * rate / 1000.0);
 		double so = 0.0;
 		int64_t no = 0;
 		for (int64_t l = -lag; l <= lag; l++)
@@ -172,7 +189,8 @@ int mxd_align_measure(const float *ref, int64_t n_ref, const float *x, int64_t n
 				no++;
 			}
 		double rms_out = no > 0 ? sqrt(so / (double)no) : 0.0;
-		if (rms_out > 0 && fabs(at_lag(buf, m, alt)) / rms_out >= XT_MIN_CONTRAST) {
+		double av = fabs(at_lag(buf, m, alt));
+		if (rms_out > 0 && av / rms_out >= XT_MIN_CONTRAST && av >= XT_ALT_FRAC * fabs(at_lag(buf, m, best))) {
 			best = alt;
 			out->crosstalk = true;
 			guard = xt;

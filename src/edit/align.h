@@ -31,15 +31,18 @@ typedef struct {
  * weighted.
  *
  * Peak choice. First arrival: of the local maxima of |correlation|, the one
- * nearest lag 0 on the side of the strongest and at least 0.6 of its height
- * is taken (the direct sound precedes its reflections; a floor reflection can
- * correlate as well as the direct path over a short sustained vowel).
+ * nearest lag 0 on the side of the strongest, of its sign, at most 1.5 ms
+ * before it and at least 0.7 of its height is taken (the direct sound
+ * precedes its reflections; a floor reflection can correlate as well as the
+ * direct path over a short sustained vowel).
  * Crosstalk (min_lag == 0): signals that share an electrical component are
- * coherent at exactly lag 0; when the strongest peak is within 1 sample of 0
- * and a peak of contrast >= 5 lies beyond 1 ms (34 cm), lags within 1 ms are
- * set aside and `crosstalk` is set; otherwise lag 0 stands (a pair that is
- * truly aligned). min_lag > 0: lags shorter than min_lag are always left out
- * (the acoustic path is known to be longer); min_lag < 0: neither.
+ * coherent at lag 0 (with a few samples of filter ringing); when the strongest
+ * peak is within 1 ms of 0, lag 0 holds at least half of it, and beyond 1 ms
+ * (34 cm) a peak of at least 0.15 of it and contrast >= 5 lies, lags within
+ * 1 ms are set aside and `crosstalk` is set; otherwise the peak near 0 stands
+ * (a pair that is truly aligned). min_lag > 0: lags shorter than min_lag are
+ * always left out (the acoustic path is known to be longer); min_lag < 0:
+ * no crosstalk rule (the first-arrival rule still applies).
  *
  * The integer peak is refined on the band-limited correlation evaluated every
  * 1/16 sample around it, then by parabolic interpolation of that fine peak.

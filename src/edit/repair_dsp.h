@@ -160,6 +160,14 @@ void mxd_nz_bins_from_bands_n(const double *band_db, double rate, double offset_
 /* Band levels (dBFS) from mean bin powers (bins 0..N/2). */
 void mxd_nz_bands_from_bins(const double *power, double rate, double *band_db);
 
+/* Measurement hook of `denoise` (src/fx/fx_denoise.c; for tests): when on,
+ * the gains computed for channel 0 are applied to every channel, so with
+ * channel 0 = s + n, 1 = s and 2 = n the outputs 1 and 2 are exactly what
+ * the processor did to the speech and to the noise ("shadow filtering").
+ * No effect on other classes. Control thread, while not running. */
+struct mxd_fx;
+void mxd_denoise_shadow(struct mxd_fx *fx, bool on);
+
 /* --------------------------------------------------------------- hum */
 
 #define MXD_HUM_TRACK_HARMONICS 3

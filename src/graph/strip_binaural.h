@@ -6,8 +6,11 @@
  * gets its own binaural renderer (spatial/binaural.h, one source: the average
  * of the track's channels) at the object's azimuth, elevation and distance
  * (automation included, taken at the end of each block and interpolated
- * across it by the renderer); `spread` is not rendered binaurally. Other
- * tracks and buses pan to stereo as usual.
+ * across it by the renderer). An object with a spread (static or automated)
+ * is three virtual points: the source at its azimuth and two decorrelated
+ * copies at azimuth -/+ spread/2, energy-preserving (strip_binaural.c);
+ * `object: air:` switches on the renderer's air absorption. Other tracks and
+ * buses pan to stereo as usual.
  *
  * Ownership: create (control thread, inside mixdown_engine_create) loads the
  * HRTF (the session's `hrtf:`, else libmysofa's default set) and allocates

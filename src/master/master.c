@@ -29,6 +29,21 @@
 
 #include "master/master.h"
 #include "master/match.h"
+#include "spatial/chanweight.h"
+
+/* The speaker layout an input's channel mask names (a 5.1.2 is not a 7.1),
+ * else the one its channel count implies; NULL for mono/stereo or unreadable. */
+static const mxd_layout *file_layout(const char *path)
+{
+	SF_INFO info;
+	memset(&info, 0, sizeof info);
+	SNDFILE *f = sf_open(path, SFM_READ, &info);
+	if (!f)
+		return NULL;
+	const mxd_layout *l = mxd_layout_from_sndfile(f, (uint32_t)info.channels);
+	sf_close(f);
+	return l;
+}
 
 #define MAX_PASSES 10
 #define AIM_LU 0.05
@@ -139,6 +154,7 @@ mixdown_status mixdown_master_file(const char *input, const char *output, const 
 	mxd_pass_config pc = {
 		.session = ses,
 		.writer = { .format = fmt,
+			    .layout = file_layout(input), /* the mask and the BS.1770 weights */
 			    .sample = o.sample == MIXDOWN_SAMPLE_AUTO ? MIXDOWN_SAMPLE_INT24 : o.sample,
 			    .dither = o.dither,
 			    .out_rate = o.sample_rate > 0 ? o.sample_rate : mixdown_session_sample_rate(ses),

@@ -33,13 +33,16 @@
 
 enum { BLOCK = 1024 };
 
-static ebur128_state *meter_new(uint32_t channels, double rate)
+static ebur128_state *meter_new(uint32_t channels, double rate, const mxd_layout *layout)
 {
 	ebur128_state *m = ebur128_init(channels, (unsigned long)lrint(rate), EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK |
 										 EBUR128_MODE_SAMPLE_PEAK);
-	/* ITU-R BS.1770-4 Table 3 weights of the layout the channel count implies
-	 * (spatial/chanweight.h): the LFE is not measured. */
-	const mxd_layout *l = channels > 2 ? mxd_layout_for_channels(channels) : NULL;
+	/* ITU-R BS.1770-4 Table 3 weights of `layout` (the file's channel mask),
+	 * else of the layout the channel count implies (spatial/chanweight.h):
+	 * the LFE is not measured. */
+	const mxd_layout *l = channels <= 2 ? NULL
+			      : layout && layout->channels == channels ? layout
+								       : mxd_layout_for_channels(channels);
 	if (m && l)
 		mxd_bs1770_set_ebur128(m, l);
 	return m;
@@ -69,7 +72,8 @@ mixdown_status mxd_master_measure(const char *path, double *loudness, double *tr
 	SNDFILE *f = sf_open(path, SFM_READ, &info);
 	if (!f)
 		return mxd_master_fail(err, MIXDOWN_ERR_AUDIO, path, "cannot open audio file: %s", sf_strerror(NULL));
-	ebur128_state *m = meter_new((uint32_t)info.channels, info.samplerate);
+	ebur128_state *m = meter_new((uint32_t)info.channels, info.samplerate,
+				     mxd_layout_from_sndfile(f, (uint32_t)info.channels));
 	float *buf = malloc(sizeof(float) * 4096 * (size_t)info.channels);
 	mixdown_status st = MIXDOWN_SUCCESS;
 	if (!m || !buf) {
@@ -208,7 +212,7 @@ mixdown_status mxd_master_pass(const mxd_pass_config *cfg, mxd_pass_result *res,
 		}
 		lat_lim = lim->cls->latency ? lim->cls->latency(lim) : 0;
 	}
-	meter = meter_new(nc, rate);
+	meter = meter_new(nc, rate, cfg->writer.layout);
 	if (!meter || bufs_alloc(&b, nc, lat_lim)) {
 		st = mxd_master_fail(err, MIXDOWN_ERR_NOMEM, NULL, "out of memory");
 		goto done;

@@ -255,7 +255,7 @@ mixdown_status mixdown_player_open(const mixdown_session *session, const mixdown
 	atomic_init(&p->peak_bits, 0);
 	atomic_init(&p->xruns, 0);
 	mxd_rt_load_init(&p->load);
-	if (!(p->loud = mxd_rt_loudness_new(p->channels, p->rate))) {
+	if (!(p->loud = mxd_rt_loudness_new(p->channels, p->rate, session->layout))) {
 		st = MIXDOWN_ERR_NOMEM;
 		goto fail;
 	}

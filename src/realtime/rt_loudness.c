@@ -2,8 +2,10 @@
  * audio thread -> ring -> meter thread -> libebur128 -> atomics.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Channel weights: BS.1770-4 table 3 of the layout the channel count implies
- * (spatial/chanweight.h: 6 = 5.1, 8 = 7.1, 10 = 5.1.4, 12 = 7.1.4), else
+ * Channel weights: BS.1770-4 table 3 of the session's layout when it has the
+ * output's channel count (a 5.1.2 is not a 7.1), else of the layout the
+ * channel count implies (spatial/chanweight.h: 6 = 5.1, 8 = 7.1, 10 = 5.1.4,
+ * 12 = 7.1.4), else
  * libebur128's default map (L, R, C, LFE unused, Ls, Rs; a mono master counts
  * once, weight 1.0).
  */
@@ -79,7 +81,7 @@ static void *meter_main(void *arg)
 	return NULL;
 }
 
-mxd_rt_loudness *mxd_rt_loudness_new(uint32_t channels, double rate)
+mxd_rt_loudness *mxd_rt_loudness_new(uint32_t channels, double rate, const mxd_layout *layout)
 {
 	if (channels < 1 || channels > MXD_MAX_CHANNELS)
 		return NULL;
@@ -98,7 +100,9 @@ mxd_rt_loudness *mxd_rt_loudness_new(uint32_t channels, double rate)
 	ok = ok && (l->inter = malloc((size_t)CHUNK * channels * sizeof(float)));
 	ok = ok && (l->st = ebur128_init(channels, (unsigned long)lround(rate),
 					 EBUR128_MODE_M | EBUR128_MODE_S | EBUR128_MODE_I | EBUR128_MODE_HISTOGRAM));
-	const mxd_layout *lay = channels > 2 ? mxd_layout_for_channels(channels) : NULL;
+	const mxd_layout *lay = channels <= 2 ? NULL
+				: layout && layout->channels == channels ? layout
+									 : mxd_layout_for_channels(channels);
 	if (ok && lay)
 		mxd_bs1770_set_ebur128(l->st, lay);
 	ok = ok && pthread_create(&l->thread, NULL, meter_main, l) == 0;

@@ -23,8 +23,11 @@
 
 typedef struct mxd_rt_loudness mxd_rt_loudness;
 
-/* Starts the meter thread; NULL when out of memory or the thread cannot start. */
-mxd_rt_loudness *mxd_rt_loudness_new(uint32_t channels, double rate);
+struct mxd_layout_s;
+/* Starts the meter thread; NULL when out of memory or the thread cannot start.
+ * layout: the session's speaker layout, whose BS.1770 weights are used when it
+ * has `channels` channels (a 5.1.2 is not a 7.1); NULL = by channel count. */
+mxd_rt_loudness *mxd_rt_loudness_new(uint32_t channels, double rate, const struct mxd_layout_s *layout);
 /* Stops and joins the meter thread. NULL is fine. */
 void mxd_rt_loudness_free(mxd_rt_loudness *l);
 

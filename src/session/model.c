@@ -58,6 +58,7 @@ void mxd_session_free(mxd_session *s)
 	free(s->buses);
 	strip_free(&s->master);
 	free(s->export_file);
+	free(s->export_downmix);
 	free(s->hrtf_file);
 	free(s->master_preset);
 	free(s);

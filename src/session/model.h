@@ -190,6 +190,7 @@ typedef struct {
 	double elevation_deg; /* [-90, 90], 0 = ear height */
 	double distance;      /* relative to the speaker radius, > 0; 1 = on the speakers */
 	double spread_deg;    /* source size [0, 180]; 0 = a point */
+	bool air;             /* binaural: air-absorption low-pass with distance (spatial/binaural.h) */
 } mxd_object;
 
 /* `surround:` — the bed panner: position in the room box. */
@@ -287,6 +288,7 @@ struct mixdown_session {
 	mxd_format export_format;
 	int export_bits;      /* 16, 24, or 32 (float); 0 = 24 */
 	double export_rate;   /* 0 = session rate */
+	char *export_downmix; /* fold-downs "5.1,stereo,mono" (docs/spatial.md), or NULL; --downmix overrides */
 };
 
 void mxd_session_free(mxd_session *s); /* NULL-safe */

@@ -19,6 +19,7 @@
 #include "session/parse_internal.h"
 #include "session/suggest.h"
 #include "session/timeline.h"
+#include "spatial/downmix.h"
 #include "spatial/layout.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -39,11 +40,11 @@ static const char *const clip_keys[] = { "file", "at", "offset", "length", "gain
 					 "fade_in", "fade_out", "fade_curve", "fade_in_curve",
 					 "fade_out_curve" };
 static const char *const send_keys[] = { "to", "level", "pre" };
-static const char *const object_keys[] = { "azimuth", "elevation", "distance", "spread" };
+static const char *const object_keys[] = { "azimuth", "elevation", "distance", "spread", "air" };
 static const char *const surround_keys[] = { "x", "y", "z" };
 static const char *const tempo_keys[] = { "bar", "bpm", "meter" };
 static const char *const range_keys[] = { "start", "end" };
-static const char *const export_keys[] = { "file", "format", "bits", "sample_rate" };
+static const char *const export_keys[] = { "file", "format", "bits", "sample_rate", "downmix" };
 static const char *const curve_names[] = { "linear", "equal_power", "exp", "log", "scurve", NULL };
 static const char *const format_names[] = { "wav", "flac", "aiff", "rf64", "ogg", "opus", "mp3", NULL };
 
@@ -456,12 +457,13 @@ static mixdown_status read_spatial(mxd_pctx *c, const mxy_node *m, mxd_strip *st
 		if (mxy_get(m, "surround", NULL))
 			return px_fail(c, MIXDOWN_ERR_SESSION, key->loc,
 				       "a track is either an `object:` or a `surround:` bed, not both");
-		PX_TRY(px_check_map(c, v, "{azimuth, elevation, distance, spread}", object_keys, N(object_keys)));
+		PX_TRY(px_check_map(c, v, "{azimuth, elevation, distance, spread, air}", object_keys, N(object_keys)));
 		st->object.on = true;
 		PX_TRY(px_opt_number(c, v, "azimuth", "degrees", -180, 180, false, &st->object.azimuth_deg));
 		PX_TRY(px_opt_number(c, v, "elevation", "degrees", -90, 90, false, &st->object.elevation_deg));
 		PX_TRY(px_opt_number(c, v, "distance", "", 0.1, 100, false, &st->object.distance));
 		PX_TRY(px_opt_number(c, v, "spread", "degrees", 0, 180, false, &st->object.spread_deg));
+		PX_TRY(px_opt_bool(c, v, "air", &st->object.air));
 		if (st->object.azimuth_deg == -180.0)
 			st->object.azimuth_deg = 180.0;
 		px_pop(c, old);
@@ -674,6 +676,37 @@ static mixdown_status read_strips(mxd_pctx *c, const mxy_node *root, const char 
 
 /* -------------------------------------------------------------------- export */
 
+/* export: downmix: [5.1, stereo, mono] (or one name): the fold-downs written
+ * next to the export, kept as the comma list `--downmix` takes. */
+static mixdown_status read_export_downmix(mxd_pctx *c, const mxy_node *v)
+{
+	char got[96], list[64] = "";
+	const mxy_node *one[1] = { v };
+	const mxy_node *const *it = v->kind == MXY_SEQ ? (const mxy_node *const *)v->items : one;
+	size_t n = v->kind == MXY_SEQ ? v->n : 1;
+	if (n < 1 || n > 3)
+		return px_fail(c, MIXDOWN_ERR_SESSION, v->loc, "expected 1 to 3 of 5.1, stereo, mono, got %s",
+			       px_describe(v, got, sizeof got));
+	for (size_t i = 0; i < n; i++) {
+		if (it[i]->kind != MXY_SCALAR || !mxd_downmix_target(it[i]->str))
+			return px_fail(c, MIXDOWN_ERR_SESSION, it[i]->loc,
+				       "unknown fold-down %s (use 5.1, stereo or mono)",
+				       px_describe(it[i], got, sizeof got));
+		if (strstr(list, it[i]->str))
+			return px_fail(c, MIXDOWN_ERR_SESSION, it[i]->loc, "fold-down %s given twice", it[i]->str);
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? "," : "", it[i]->str);
+	}
+	const mxd_layout *lay = pan_layout(c->s);
+	if (!lay)
+		return px_fail(c, MIXDOWN_ERR_SESSION, v->loc,
+			       "the mix has %u channels and no speaker layout to fold down: give `layout:` (%s)",
+			       c->s->channels, mxd_layout_names());
+	free(c->s->export_downmix);
+	if (!(c->s->export_downmix = strdup(list)))
+		return MIXDOWN_ERR_NOMEM;
+	return MIXDOWN_SUCCESS;
+}
+
 static mixdown_status read_export(mxd_pctx *c, const mxy_node *m)
 {
 	mxd_session *s = c->s;
@@ -701,6 +734,11 @@ static mixdown_status read_export(mxd_pctx *c, const mxy_node *m)
 		else
 			return px_fail(c, MIXDOWN_ERR_SESSION, v->loc, "expected 16, 24 or 32f, got %s",
 				       px_describe(v, got, sizeof got));
+		px_pop(c, old);
+	}
+	if ((v = mxy_get(m, "downmix", NULL))) {
+		size_t old = px_key(c, "downmix");
+		PX_TRY(read_export_downmix(c, v));
 		px_pop(c, old);
 	}
 	return px_opt_number(c, m, "sample_rate", "Hz", 8000, 384000, true, &s->export_rate);

@@ -398,6 +398,7 @@ static void diff_session(mxd_diff_ctx *c, const mxd_session *a, const mxd_sessio
 	num(c, "", "tail", a->tail, b->tail, "%.3f", " s");
 	num(c, "", "timeline origin", a->timeline_origin, b->timeline_origin, "%.3f", " s");
 	str(c, "", "export file", a->export_file, b->export_file, "none");
+	str(c, "", "export downmix", a->export_downmix, b->export_downmix, "none");
 	static const char *const fmts[] = { "auto", "wav", "flac", "aiff", "rf64", "ogg", "opus", "mp3" };
 	str(c, "", "export format", fmts[a->export_format], fmts[b->export_format], "");
 	num(c, "", "export bits", a->export_bits ? a->export_bits : 24, b->export_bits ? b->export_bits : 24, "%.0f",
