@@ -2,7 +2,7 @@
  * peak and RMS of a known sine, gain reduction of a compressor against its
  * static curve, the 2 s peak hold and clip indicator of a short full-scale
  * burst (and that reading does not reset anything), the master's integrated
- * loudness against `mixdown analyze` of the offline render, and a plausible
+ * loudness and true peak against `mixdown analyze` of the offline render, and a plausible
  * DSP load.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -68,6 +68,7 @@ static void t_meters(void)
 	ao.loudness_only = true;
 	CHECK_INT(mixdown_analyze_file(mxt_path(dir, "offline.wav"), &ao, &an, &err), MIXDOWN_SUCCESS);
 	double offline_i = an ? an->loudness.integrated : NAN;
+	double offline_tp = an ? an->loudness.true_peak : NAN;
 	mixdown_analysis_free(an);
 
 	if (!mxt_jack_start()) {
@@ -155,6 +156,9 @@ static void t_meters(void)
 	mixdown_player_get_status(p, &ps);
 	printf("# integrated: player %.3f LUFS, offline analyze %.3f LUFS\n", ps.integrated_lufs, offline_i);
 	CHECK_NEAR(ps.integrated_lufs, offline_i, 0.3);
+	/* The same oversampling on the same samples: the console's TP reading. */
+	printf("# true peak: player %.3f dBTP, offline analyze %.3f dBTP\n", ps.true_peak_dbtp, offline_tp);
+	CHECK_NEAR(ps.true_peak_dbtp, offline_tp, 0.1);
 	printf("# xruns %llu\n", (unsigned long long)ps.xruns); /* not asserted: the machine is shared */
 	mixdown_player_close(p);
 	mixdown_session_free(s);

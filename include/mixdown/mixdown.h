@@ -875,6 +875,9 @@ typedef struct {
 	char reload_error[512]; /* the last rejected edit ("file:line:column: ..."), "" after a good one */
 	double loop_start, loop_end; /* s; loop_end <= loop_start: no loop */
 	char backend[192];    /* "jack" or "alsa \"DEVICE\", FORMAT, PERIODS x FRAMES frames, priority" */
+	/* dBTP of the master (ITU-R BS.1770-4 Annex 2, 4x oversampled), the
+	 * highest since playback started; -inf until measured. */
+	double true_peak_dbtp;
 } mixdown_player_status;
 
 void mixdown_player_get_status(mixdown_player *p, mixdown_player_status *st);

@@ -161,6 +161,7 @@ void mixdown_player_get_status(mixdown_player *p, mixdown_player_status *st)
 	pthread_mutex_unlock(&p->qlock);
 	mxd_rt_load_get(&p->load, &st->dsp_load, &st->dsp_load_avg);
 	mxd_rt_loudness_get(p->loud, &st->momentary_lufs, &st->short_term_lufs, &st->integrated_lufs, NULL);
+	st->true_peak_dbtp = mxd_rt_loudness_true_peak(p->loud);
 }
 
 size_t mixdown_player_meters(mixdown_player *p, mixdown_strip_meter *out, size_t max)

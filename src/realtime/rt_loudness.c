@@ -34,6 +34,7 @@ struct mxd_rt_loudness {
 	bool started;
 	_Atomic bool quit;
 	_Atomic double m, s, i;    /* LUFS */
+	_Atomic double tp;         /* dBTP, the highest since the meter started */
 	_Atomic uint64_t dropped;  /* frames the ring had no room for */
 	float *planar[MXD_MAX_CHANNELS];
 	float *inter;              /* CHUNK interleaved frames */
@@ -67,6 +68,13 @@ static void publish(mxd_rt_loudness *l)
 	atomic_store_explicit(&l->s, lufs_or_inf(rc, v), memory_order_relaxed);
 	rc = ebur128_loudness_global(l->st, &v);
 	atomic_store_explicit(&l->i, lufs_or_inf(rc, v), memory_order_relaxed);
+	/* libebur128's true peak: 4x oversampled below 96 kHz (ITU-R BS.1770-4
+	 * Annex 2), the maximum since the start; the highest channel counts. */
+	double peak = 0;
+	for (uint32_t c = 0; c < l->channels; c++)
+		if (ebur128_true_peak(l->st, c, &v) == EBUR128_SUCCESS && v > peak)
+			peak = v;
+	atomic_store_explicit(&l->tp, peak > 0 ? 20.0 * log10(peak) : -INFINITY, memory_order_relaxed);
 }
 
 static void *meter_main(void *arg)
@@ -93,13 +101,15 @@ mxd_rt_loudness *mxd_rt_loudness_new(uint32_t channels, double rate, const mxd_l
 	atomic_init(&l->m, -INFINITY);
 	atomic_init(&l->s, -INFINITY);
 	atomic_init(&l->i, -INFINITY);
+	atomic_init(&l->tp, -INFINITY);
 	atomic_init(&l->dropped, 0);
 	bool ok = mxd_rt_ring_init(&l->ring, channels, RING_FRAMES) == 0;
 	for (uint32_t c = 0; ok && c < channels; c++)
 		ok = (l->planar[c] = malloc(CHUNK * sizeof(float))) != NULL;
 	ok = ok && (l->inter = malloc((size_t)CHUNK * channels * sizeof(float)));
 	ok = ok && (l->st = ebur128_init(channels, (unsigned long)lround(rate),
-					 EBUR128_MODE_M | EBUR128_MODE_S | EBUR128_MODE_I | EBUR128_MODE_HISTOGRAM));
+					 EBUR128_MODE_M | EBUR128_MODE_S | EBUR128_MODE_I | EBUR128_MODE_HISTOGRAM |
+						 EBUR128_MODE_TRUE_PEAK));
 	const mxd_layout *lay = channels <= 2 ? NULL
 				: layout && layout->channels == channels ? layout
 									 : mxd_layout_for_channels(channels);
@@ -149,4 +159,9 @@ void mxd_rt_loudness_get(const mxd_rt_loudness *l, double *momentary, double *sh
 	*integrated = atomic_load_explicit(&l->i, memory_order_relaxed);
 	if (dropped)
 		*dropped = atomic_load_explicit(&l->dropped, memory_order_relaxed);
+}
+
+double mxd_rt_loudness_true_peak(const mxd_rt_loudness *l)
+{
+	return atomic_load_explicit(&l->tp, memory_order_relaxed);
 }

@@ -1,6 +1,6 @@
 /* mixdown — the real-time player's master loudness meter: momentary (400 ms),
  * short-term (3 s) and integrated loudness of what the player outputs, per
- * ITU-R BS.1770 / EBU R 128, in LUFS.
+ * ITU-R BS.1770 / EBU R 128, in LUFS, and its true peak in dBTP.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The audio thread copies every period of the master output (silence while
@@ -37,5 +37,9 @@ void mxd_rt_loudness_push(mxd_rt_loudness *l, const float *const *out, uint32_t 
 /* Any thread: LUFS, -inf until measured (or for silence); frames dropped. */
 void mxd_rt_loudness_get(const mxd_rt_loudness *l, double *momentary, double *short_term, double *integrated,
 			 uint64_t *dropped);
+
+/* Any thread: the master's true peak in dBTP (BS.1770-4 Annex 2, the highest
+ * channel, maximum since the start); -inf until measured. */
+double mxd_rt_loudness_true_peak(const mxd_rt_loudness *l);
 
 #endif

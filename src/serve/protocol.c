@@ -197,7 +197,6 @@ void proto_meters(const proto_ctx *c, double t, sbuf *b)
 	mixdown_player_status ps;
 	mixdown_player_get_status(c->p, &ps);
 	sb_printf(b, "{\"type\":\"meters\",\"t\":%.3f,\"strips\":[", t);
-	float master_hold = -INFINITY;
 	for (size_t i = 0; i < n; i++) {
 		sb_printf(b, "%s[", i ? "," : "");
 		sb_jnum(b, m[i].peak_dbfs);
@@ -208,7 +207,6 @@ void proto_meters(const proto_ctx *c, double t, sbuf *b)
 		sb_printf(b, ",%d,", m[i].clip ? 1 : 0);
 		sb_jnum(b, m[i].gain_reduction_db);
 		sb_printf(b, "]");
-		master_hold = m[i].peak_hold_dbfs; /* the master is the last strip */
 	}
 	sb_printf(b, "],\"master\":{\"m\":");
 	sb_jnum(b, ps.momentary_lufs);
@@ -216,10 +214,8 @@ void proto_meters(const proto_ctx *c, double t, sbuf *b)
 	sb_jnum(b, ps.short_term_lufs);
 	sb_printf(b, ",\"i\":");
 	sb_jnum(b, ps.integrated_lufs);
-	/* The player offers the master's sample peak (2 s hold), not an
-	 * oversampled true peak: labelled "peak" on the page. */
 	sb_printf(b, ",\"tp\":");
-	sb_jnum(b, master_hold);
+	sb_jnum(b, ps.true_peak_dbtp);
 	sb_printf(b, "},\"pos\":%.4f,\"bar\":", ps.position);
 	int bar, beat;
 	if (proto_bar_beat(c->s, ps.position, &bar, &beat))

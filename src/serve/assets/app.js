@@ -222,7 +222,7 @@
 			u.lm = addRow(l, 'M');
 			u.ls = addRow(l, 'S');
 			u.li = addRow(l, 'I');
-			u.ltp = addRow(l, 'peak');
+			u.ltp = addRow(l, 'TP');
 			u.lt = addRow(l, 'target');
 		}
 		root.addEventListener('pointerdown', () => select(index));
@@ -443,7 +443,9 @@
 				show(master.ui.lm, m.master.m, t);
 				show(master.ui.ls, m.master.s, t);
 				show(master.ui.li, m.master.i, t);
-				show(master.ui.ltp, m.master.tp, -1);
+				// Red above the session's true-peak ceiling, green within 2 dB below it.
+				const ceiling = state.session.target ? state.session.target.tp : -1;
+				show(master.ui.ltp, m.master.tp, ceiling - 1);
 				master.ui.lt.textContent = t === null || t === undefined ? '-' : t.toFixed(1) + ' LUFS';
 				const lo = (t || -14) - 30, hi = (t || -14) + 6;
 				drawMeter(master.ui.meter2, m.master.m, m.master.s, m.master.i, lo, hi);
