@@ -7,20 +7,26 @@
  * goes on), a live file edit reaching the clients, and headless Chromium
  * driving the page's own controls (fader, solo, mute, save through the
  * functions its buttons call) with the result checked in the captured output
- * and the saved file; a screenshot is left in tests/artifacts/console.png.
+ * and the saved file; a screenshot is left in tests/artifacts/console.png;
+ * and headless Firefox moving a fader through the same page.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Skips when jackd cannot start; the Chromium part skips when
- * /usr/bin/chromium is absent (scripts/setup.sh --test installs both).
+ * Skips when jackd cannot start; the browser parts skip when
+ * /usr/bin/chromium or /usr/bin/firefox-esr is absent (scripts/setup.sh
+ * --test installs them).
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sndfile.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "jack_util.h"
@@ -741,6 +747,53 @@ static void t_chromium(void)
 	free(text);
 }
 
+/* The same page in Firefox (the console must work in Chromium and Firefox):
+ * headless Firefox opens the page with a fragment that moves Sine's fader;
+ * the move arrives at this test's own WebSocket client as a broadcast and is
+ * heard in the engine's output. Firefox runs until then and is killed. */
+static void t_firefox(void)
+{
+	const char *ff = "/usr/bin/firefox-esr";
+	if (ws1 < 0) {
+		SKIP("no connection");
+		return;
+	}
+	if (access(ff, X_OK) != 0) {
+		SKIP("firefox-esr is not installed (scripts/setup.sh --test installs it)");
+		return;
+	}
+	char profile[700], url[900];
+	snprintf(profile, sizeof profile, "%s/firefox", dir);
+	mkdir(profile, 0700);
+	snprintf(url, sizeof url, "%s#do=fader:Sine:-9", srv.url);
+	double t0 = now_s();
+	pid_t pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		dup2(null, 2);
+		setenv("HOME", profile, 1); /* nothing of the user's Firefox is touched */
+		execl(ff, ff, "--headless", "--no-remote", "--profile", profile, "--window-size", "1600,900", url,
+		      (char *)NULL);
+		_exit(127);
+	}
+	CHECK(pid > 0);
+	char *c = pid > 0 ? ws_wait(ws1, "\"param\":\"gain\",\"value\":-9", 60.0) : NULL;
+	CHECK_MSG(c != NULL, "no broadcast of the Firefox page's fader move");
+	free(c);
+	printf("# firefox moved the fader after %.1f s\n", now_s() - t0);
+	if (pid > 0) {
+		kill(-pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	double s, o;
+	mxt_sleep_s(0.1);
+	measure(&s, &o);
+	printf("# Firefox's fader: Sine %.1f dB\n", s);
+	CHECK_NEAR(s, sine0 - 9.0, 0.5);
+}
+
 /* An edit of the file on disk reaches every client as a new session message. */
 static void t_reload(void)
 {
@@ -783,7 +836,7 @@ int main(void)
 {
 	static const mxt_case cases[] = {
 		MXT(t_json),	MXT(t_setup),	MXT(t_http),	MXT(t_token),  MXT(t_ws_session_and_gain),
-		MXT(t_ws_refusals), MXT(t_chromium), MXT(t_reload), MXT(t_cleanup),
+		MXT(t_ws_refusals), MXT(t_chromium), MXT(t_firefox), MXT(t_reload), MXT(t_cleanup),
 	};
 	return MXT_RUN(cases);
 }
