@@ -617,53 +617,51 @@ static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *er
  * matrix, fader, tap and meter; everything but feeding its destinations. */
 mixdown_status mxd_engine_run_node(mixdown_engine *e, mxd_node_scratch *ws, size_t i, uint32_t n, mixdown_error *err)
 {
-	{
-		node_rt *nd = &e->nodes[i];
-		const mxd_strip *st = nd->strip;
-		if (nd->in_ready) {
-			/* read (and maybe processed) by strip_batch.c */
-		} else if (st->kind == MXD_STRIP_TRACK && e->source) {
-			e->source(e->source_user, i, e->t, n, nd->in, nd->in_ch);
-			if (st->invert)
-				for (uint32_t c = 0; c < nd->in_ch; c++)
-					for (uint32_t j = 0; j < n; j++)
-						nd->in[c][j] = -nd->in[c][j];
-		} else if (st->kind == MXD_STRIP_TRACK) {
-			mixdown_status rs = mxd_engine_read_clips(e, nd, e->t, n, nd->in, ws->scratch, err);
-			if (rs != MIXDOWN_SUCCESS)
-				return rs;
-		} else if (st->invert) {
+	node_rt *nd = &e->nodes[i];
+	const mxd_strip *st = nd->strip;
+	if (nd->in_ready) {
+		/* read (and maybe processed) by strip_batch.c */
+	} else if (st->kind == MXD_STRIP_TRACK && e->source) {
+		e->source(e->source_user, i, e->t, n, nd->in, nd->in_ch);
+		if (st->invert)
 			for (uint32_t c = 0; c < nd->in_ch; c++)
 				for (uint32_t j = 0; j < n; j++)
 					nd->in[c][j] = -nd->in[c][j];
-		}
-		mxd_strip_auto *au = &nd->autom;
-		if (au->n)
-			mxd_strip_auto_fill(au, e->t, n);
-		if (!nd->inserts_done)
-			run_inserts(e, nd, n);
-		nd->in_ready = nd->inserts_done = false;
-		if (mxd_strip_binaural_run(e->binaural, i, nd, n)) {
-			/* hook: a binaural object track, panned by its HRTF renderer (strip_binaural.h) */
-		} else if (au->matrix_moves) {
-			mxd_strip_auto_matrix(au, &nd->pan, (const float *const *)nd->in, nd->out, n);
-		} else if (nd->pan_pending) {
-			mxd_pan_matrix_apply_ramp(&nd->pan, &nd->pan_to, (const float *const *)nd->in, nd->out, n);
-			nd->pan = nd->pan_to;
-			nd->pan_pending = false;
-		} else
-			mxd_pan_matrix_apply(&nd->pan, (const float *const *)nd->in, nd->out, n);
-		if (nd->has_pre)
-			for (uint32_t c = 0; c < nd->out_ch; c++)
-				memcpy(nd->pre[c], nd->out[c], n * sizeof(float));
-		apply_fader(nd, e->t, n);
-		if (e->lfe >= 0 && i == e->n_nodes - 1) /* the master's LFE channel */
-			mxd_bq_cascade_process(&e->lfe_lp, e->lfe_state, nd->out[e->lfe], n);
-		if (nd->tap_enabled)
-			pdc_process(&nd->tap_line, nd->out, nd->tap, n);
-		if (e->metering)
-			mxd_engine_meter_accumulate(nd, n);
+	} else if (st->kind == MXD_STRIP_TRACK) {
+		mixdown_status rs = mxd_engine_read_clips(e, nd, e->t, n, nd->in, ws->scratch, err);
+		if (rs != MIXDOWN_SUCCESS)
+			return rs;
+	} else if (st->invert) {
+		for (uint32_t c = 0; c < nd->in_ch; c++)
+			for (uint32_t j = 0; j < n; j++)
+				nd->in[c][j] = -nd->in[c][j];
 	}
+	mxd_strip_auto *au = &nd->autom;
+	if (au->n)
+		mxd_strip_auto_fill(au, e->t, n);
+	if (!nd->inserts_done)
+		run_inserts(e, nd, n);
+	nd->in_ready = nd->inserts_done = false;
+	if (mxd_strip_binaural_run(e->binaural, i, nd, n)) {
+		/* hook: a binaural object track, panned by its HRTF renderer (strip_binaural.h) */
+	} else if (au->matrix_moves) {
+		mxd_strip_auto_matrix(au, &nd->pan, (const float *const *)nd->in, nd->out, n);
+	} else if (nd->pan_pending) {
+		mxd_pan_matrix_apply_ramp(&nd->pan, &nd->pan_to, (const float *const *)nd->in, nd->out, n);
+		nd->pan = nd->pan_to;
+		nd->pan_pending = false;
+	} else
+		mxd_pan_matrix_apply(&nd->pan, (const float *const *)nd->in, nd->out, n);
+	if (nd->has_pre)
+		for (uint32_t c = 0; c < nd->out_ch; c++)
+			memcpy(nd->pre[c], nd->out[c], n * sizeof(float));
+	apply_fader(nd, e->t, n);
+	if (e->lfe >= 0 && i == e->n_nodes - 1) /* the master's LFE channel */
+		mxd_bq_cascade_process(&e->lfe_lp, e->lfe_state, nd->out[e->lfe], n);
+	if (nd->tap_enabled)
+		pdc_process(&nd->tap_line, nd->out, nd->tap, n);
+	if (e->metering)
+		mxd_engine_meter_accumulate(nd, n);
 	return MIXDOWN_SUCCESS;
 }
 
