@@ -14,70 +14,10 @@
 #include "edit/repair.h"
 #include "edit/repair_dsp.h"
 #include "fx/processor.h"
+#include "fx_testutil.h"
 #include "harness.h"
 #include "mixdown/mixdown.h"
 #include "util.h"
-
-#define PI 3.14159265358979323846
-#define FS 48000.0
-#define BLOCK 256u
-
-/* A class instance with "path=value" settings (kv may be NULL). */
-static mxd_fx *make(const char *name, double rate, uint32_t channels, const char *const *kv, size_t n_kv)
-{
-	const mxd_fx_class *cls = mxd_fx_class_find(name);
-	CHECK_MSG(cls != NULL, "class %s", name);
-	if (!cls)
-		return NULL;
-	double *v = malloc(cls->n_slots * sizeof *v);
-	mxd_fx_defaults(cls, v);
-	for (size_t i = 0; i < n_kv; i++) {
-		char key[64];
-		const char *eq = strchr(kv[i], '=');
-		snprintf(key, sizeof key, "%.*s", (int)(eq - kv[i]), kv[i]);
-		long slot = mxd_fx_param_path(cls, key, NULL);
-		CHECK_MSG(slot >= 0, "unknown path %s", key);
-		if (slot >= 0)
-			v[slot] = atof(eq + 1);
-	}
-	mxd_fx *fx = mxd_fx_instantiate(cls, v, rate, 1024, channels);
-	free(v);
-	CHECK_MSG(fx != NULL, "instantiate %s", name);
-	return fx;
-}
-#define MAKE(name, rate, ch, ...)                                                                    \
-	make(name, rate, ch, (const char *const[]){ __VA_ARGS__ },                                   \
-	     sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *))
-
-static void set(mxd_fx *fx, const char *path, double v)
-{
-	long slot = mxd_fx_param_path(fx->cls, path, NULL);
-	CHECK_MSG(slot >= 0, "path %s", path);
-	if (slot >= 0)
-		fx->cls->set_param(fx, (size_t)slot, v);
-}
-
-/* Mono x[0, n) through fx in blocks of `block`. */
-static void run(mxd_fx *fx, float **ch, uint32_t nch, size_t n, uint32_t block)
-{
-	(void)nch;
-	for (size_t i = 0; i < n; i += block) {
-		float *io[1] = { ch[0] + i };
-		fx->cls->run(fx, io, NULL, (uint32_t)(n - i < block ? n - i : block));
-	}
-}
-
-/* Least-squares amplitude of a sine of frequency f in x[from, to). */
-static double sine_amp(const float *x, size_t from, size_t to, double f, double fs)
-{
-	double w = 2 * PI * f / fs, ss = 0, cc = 0, sc = 0, ys = 0, yc = 0;
-	for (size_t n = from; n < to; n++) {
-		double s = sin(w * (double)n), c = cos(w * (double)n);
-		ss += s * s, cc += c * c, sc += s * c, ys += x[n] * s, yc += x[n] * c;
-	}
-	double det = ss * cc - sc * sc;
-	return hypot((ys * cc - yc * sc) / det, (yc * ss - ys * sc) / det);
-}
 
 static bool asan(void) { return getenv("MXT_ASAN") != NULL; }
 
