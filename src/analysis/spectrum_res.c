@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "analysis/analysis.h"
+#include "dsp/select.h"
 
 #define RES_LO_HZ 40.0
 #define RES_HI_HZ 16000.0
@@ -41,38 +42,6 @@
 typedef struct {
 	double freq, prom, q, lo, hi; /* lo, hi: the -3 dB span (Hz) */
 } peak;
-
-/* k-th smallest of v[0..n-1] (reorders v): Hoare's selection. */
-static double select_kth(double *v, size_t n, size_t k)
-{
-	size_t lo = 0, hi = n - 1;
-	while (lo < hi) {
-		double pivot = v[lo + (hi - lo) / 2];
-		size_t i = lo, j = hi;
-		while (i <= j) {
-			while (v[i] < pivot)
-				i++;
-			while (v[j] > pivot)
-				j--;
-			if (i <= j) {
-				double t = v[i];
-				v[i] = v[j];
-				v[j] = t;
-				i++;
-				if (j == 0)
-					break;
-				j--;
-			}
-		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
-			lo = i;
-		else
-			break;
-	}
-	return v[k];
-}
 
 static int by_prominence(const void *a, const void *b)
 {
@@ -112,7 +81,7 @@ int mxd_spec_resonances(const double *db, uint32_t bins, double df, mixdown_reso
 			b = bins - 1;
 		size_t n = b - a + 1;
 		memcpy(win, db + a, n * sizeof *win);
-		ref[k] = select_kth(win, n, n / 2);
+		ref[k] = mxd_select_kth(win, n, n / 2);
 	}
 	size_t np = 0;
 	for (uint32_t k = k_lo; k <= k_hi; k++) {

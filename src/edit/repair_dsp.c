@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/select.h"
+
 #define PI 3.14159265358979323846
 
 /* ------------------------------------------------------------ AR model */
@@ -224,40 +226,6 @@ double mxd_click_k(double sensitivity)
 	return 12.0 - 8.0 * s; /* 12 sigma at 0, 8 at the default 0.5, 4 at 1 */
 }
 
-/* k-th smallest of v[0, n) (quickselect, median-of-three pivots; v reordered). */
-static double select_kth(double *v, uint32_t n, uint32_t k)
-{
-	uint32_t lo = 0, hi = n - 1;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		double a = v[lo], b = v[mid], c = v[hi];
-		double piv = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
-		uint32_t i = lo, j = hi;
-		while (i <= j) {
-			while (v[i] < piv)
-				i++;
-			while (v[j] > piv)
-				j--;
-			if (i <= j) {
-				double t = v[i];
-				v[i] = v[j];
-				v[j] = t;
-				i++;
-				if (j == 0)
-					break;
-				j--;
-			}
-		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
-			lo = i;
-		else
-			return v[k];
-	}
-	return v[k];
-}
-
 size_t mxd_click_detect(mxd_ar_work *w, const double *x, uint32_t n, uint32_t from, uint32_t to, double k,
 			uint32_t max_len, mxd_click_span *out, size_t max)
 {
@@ -276,7 +244,7 @@ size_t mxd_click_detect(mxd_ar_work *w, const double *x, uint32_t n, uint32_t fr
 		if (i >= p)
 			w->tmp[i - p] = fabs(e);
 	}
-	double sigma = select_kth(w->tmp, n - p, (n - p) / 2) / 0.6745;
+	double sigma = mxd_select_kth(w->tmp, n - p, (n - p) / 2) / 0.6745;
 	sigma = fmax(sigma, fmax(1e-5 * sqrt(ms / n), 1e-9));
 	const double thr = k * sigma;
 	size_t count = 0;
