@@ -282,6 +282,32 @@ static void track_span(const mxd_strip *s, double *start, double *end)
 	}
 }
 
+/* Whole-sample move plus fractional delay for the measured offset. `finedelay`
+ * can only delay, so the clips move earlier by ceil(offset) and the insert
+ * delays them back by the fraction; the measurement reads the clips without
+ * their inserts, so a second run measures -fine and plans the same insert
+ * (idempotent). A fraction within MXD_CLEAN_FRAC_MIN of a whole sample is
+ * left to the move alone; an existing clean-align value that close to the
+ * plan is kept. */
+static void plan_fine(mxd_clean_track *t)
+{
+	double off = t->al.offset, up = ceil(off);
+	t->have_fine = -1.0;
+	for (size_t i = 0; i < t->strip->n_inserts; i++) {
+		const mxd_insert *in = &t->strip->inserts[i];
+		if (in->id && !strcmp(in->id, "clean-align") && in->cls && !strcmp(in->cls->name, "finedelay"))
+			t->have_fine = in->values[0];
+	}
+	if (fabs(off - round(off)) < MXD_CLEAN_FRAC_MIN) {
+		t->shift = (int64_t)llround(off);
+		t->fine = 0.0;
+	} else {
+		t->shift = (int64_t)up;
+		t->fine = up - off;
+	}
+	t->fine_fix = t->have_fine < 0 ? t->fine > 0 : fabs(t->fine - t->have_fine) >= MXD_CLEAN_FRAC_MIN;
+}
+
 static mixdown_status align_track(const mxd_clean *c, const mxd_strip *ref, mxd_clean_track *t, mixdown_error *err)
 {
 	double rs, re, xs, xe, rate = c->s->sample_rate;
@@ -309,7 +335,7 @@ static mixdown_status align_track(const mxd_clean *c, const mxd_strip *ref, mxd_
 				 t->al.contrast, ALIGN_MIN_CONTRAST);
 		} else {
 			t->align_ok = true;
-			t->shift = (int64_t)llround(t->al.offset);
+			plan_fine(t);
 			t->flip = t->al.inverted;
 		}
 	}
@@ -320,7 +346,7 @@ static mixdown_status align_track(const mxd_clean *c, const mxd_strip *ref, mxd_
 
 bool mxd_clean_has_changes(const mxd_clean_track *t)
 {
-	return t->split || t->dc_fix || t->shift != 0 || t->flip || (t->hum_hz > 0 && !t->have_dehum) ||
+	return t->split || t->dc_fix || t->shift != 0 || t->flip || t->fine_fix || (t->hum_hz > 0 && !t->have_dehum) ||
 	       (t->denoise_db > 0 && !t->have_denoise) || (t->clicks_run && t->n_clicks > 0 && !t->have_declick) ||
 	       (t->clip_run && t->clip_runs > 0 && !t->have_declip);
 }

@@ -50,6 +50,9 @@ typedef struct {
 	bool align_ok;        /* reliable enough to apply */
 	mxd_align_result al;
 	int64_t shift;        /* samples at the session rate to move the clips earlier (negative: later) */
+	double fine;          /* `finedelay` samples [0, 1) completing the move (shift - fine = offset); 0: none */
+	double have_fine;     /* `samples` of the track's `finedelay` with id clean-align, or -1 */
+	bool fine_fix;        /* add or update that insert to `fine` */
 	bool flip;            /* toggle `invert` */
 	char align_note[128];
 } mxd_clean_track;
@@ -63,6 +66,9 @@ typedef struct {
 	mixdown_clean_options opt;
 } mxd_clean;
 
+/* Sub-sample alignment: a fraction below this (samples) is left to the whole-sample move;
+ * see docs/clean.md "Alignment" for the error it leaves. */
+#define MXD_CLEAN_FRAC_MIN 0.05
 /* Proposed inserts of a track as one-line YAML items (at most 8); returns the count. */
 #define MXD_CLEAN_ITEM 1024
 size_t mxd_clean_inserts(const mxd_clean_track *t, char items[][MXD_CLEAN_ITEM]);

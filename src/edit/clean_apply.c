@@ -9,10 +9,12 @@
  * clip's own fades stay at its original ends); alignment moves every clip of
  * the track by a whole number of samples at the session rate: earlier by
  * skipping into the file (`offset`) where `at` would go below 0, later by
- * `at`. Sub-sample offsets are reported, not applied (the `delay` processor
- * delays by whole samples; half a sample at 44.1 kHz is a phase error of 4
- * degrees at 1 kHz). The new text is loaded as a session before it replaces
- * the file (temp file + rename); the audio files are only read. Control thread.
+ * `at`. The fraction of a sample that is left (when at least
+ * MXD_CLEAN_FRAC_MIN) becomes `{ type: finedelay, id: clean-align, samples: F }`
+ * (added, or its `samples` updated in place); clean.c plan_fine() rounds the
+ * move up so that move - F is the measured offset. The new text is loaded
+ * as a session before it replaces the file (temp file + rename); the audio
+ * files are only read. Control thread.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -170,6 +172,8 @@ size_t mxd_clean_inserts(const mxd_clean_track *t, char items[][MXD_CLEAN_ITEM])
 		snprintf(items[n++], MXD_CLEAN_ITEM, "{ type: declick, id: clean-declick }");
 	if (t->clip_run && t->clip_runs && !t->have_declip)
 		snprintf(items[n++], MXD_CLEAN_ITEM, "{ type: declip, id: clean-declip }");
+	if (t->fine_fix && t->have_fine < 0)
+		snprintf(items[n++], MXD_CLEAN_ITEM, "{ type: finedelay, id: clean-align, samples: %.3f }", t->fine);
 	if (t->hum_hz > 0 && !t->have_dehum)
 		snprintf(items[n++], MXD_CLEAN_ITEM, "{ type: dehum, id: clean-dehum, frequency: %d }",
 			 t->hum_hz < 55 ? 50 : 60);
@@ -258,6 +262,14 @@ mixdown_status mxd_clean_apply(const mxd_clean *c, mixdown_error *err)
 			char path[620];
 			snprintf(path, sizeof path, "%s.invert", sel);
 			mxd_patch_change ch = { .path = path, .value = t->strip->invert ? "false" : "true" };
+			st = mxd_session_patch(text, len, c->path, &ch, 1, &out, &out_len, err);
+			st = step(&text, &len, st, &out, &out_len);
+		}
+		if (st == MIXDOWN_SUCCESS && t->fine_fix && t->have_fine >= 0) {
+			char path[640], v[32];
+			snprintf(path, sizeof path, "%s.inserts[id=clean-align].samples", sel);
+			snprintf(v, sizeof v, "%.3f", t->fine);
+			mxd_patch_change ch = { .path = path, .value = v };
 			st = mxd_session_patch(text, len, c->path, &ch, 1, &out, &out_len, err);
 			st = step(&text, &len, st, &out, &out_len);
 		}

@@ -83,6 +83,11 @@ static void text_track(const mxd_clean *c, const mxd_clean_track *t, FILE *f, bo
 			if (t->shift)
 				fprintf(f, " -> %s %lld samples %s", applied ? "moved" : "move",
 					(long long)(t->shift < 0 ? -t->shift : t->shift), t->shift > 0 ? "earlier" : "later");
+			if (t->fine_fix)
+				fprintf(f, "; %s %.3f samples", applied ? "finedelay clean-align set to" : "-> finedelay clean-align",
+					t->fine);
+			else if (t->have_fine >= 0)
+				fprintf(f, "; finedelay clean-align %.3f samples on the track", t->have_fine);
 			if (t->flip)
 				fprintf(f, "; polarity inverted -> invert %s", t->strip->invert ? "off" : "on");
 		}
@@ -124,10 +129,11 @@ static void json_track(const mxd_clean *c, const mxd_clean_track *t, FILE *f)
 		mxd_json_str(f, c->ref);
 		if (t->align_ok)
 			fprintf(f, ", \"offset_samples\": %.3f, \"offset_ms\": %.4f, \"inverted\": %s, \"peak\": %.3f, "
-				   "\"contrast\": %.1f, \"crosstalk\": %s, \"shift_samples\": %lld, \"invert\": %s}",
+				   "\"contrast\": %.1f, \"crosstalk\": %s, \"shift_samples\": %lld, \"fine_samples\": %.3f, "
+				   "\"finedelay_change\": %s, \"invert\": %s}",
 				t->al.offset, t->al.offset * 1000.0 / c->s->sample_rate, t->al.inverted ? "true" : "false",
-				t->al.peak, t->al.contrast, t->al.crosstalk ? "true" : "false", (long long)t->shift,
-				t->flip ? "true" : "false");
+				t->al.peak, t->al.contrast, t->al.crosstalk ? "true" : "false", (long long)t->shift, t->fine,
+				t->fine_fix ? "true" : "false", t->flip ? "true" : "false");
 		else {
 			fputs(", \"note\": ", f);
 			mxd_json_str(f, t->align_note);

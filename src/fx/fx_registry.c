@@ -32,6 +32,7 @@
 	X(stereo)         \
 	X(pan)            \
 	X(delay)          \
+	X(finedelay)      \
 	X(meter)          \
 	X(loudness_meter) \
 	X(correlation_meter)
