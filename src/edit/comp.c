@@ -14,9 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "io/text_out.h"
 #include "session/model.h"
 #include "session/session_patch.h"
 
@@ -157,28 +156,17 @@ static mixdown_status read_text(const char *path, char **text, size_t *len, mixd
 	return MIXDOWN_SUCCESS;
 }
 
+/* Through the project's safe text writer, next to the real file (a symbolic
+ * link stays a link). */
 static mixdown_status write_text(const char *path, const char *text, size_t len, mixdown_error *err)
 {
-	char real[PATH_MAX], tmp[PATH_MAX + 16];
+	char real[PATH_MAX], tmp[PATH_MAX + 32];
 	const char *target = realpath(path, real) ? real : path;
-	snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", target);
-	int fd = mkstemp(tmp);
-	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-	if (!f) {
-		if (fd >= 0)
-			close(fd);
-		return mxd_fail(err, MIXDOWN_ERR_IO, path, (mxd_loc){ 0, 0 }, NULL, "cannot create a temporary file");
-	}
-	struct stat sb;
-	if (stat(target, &sb) == 0)
-		fchmod(fd, sb.st_mode & 07777);
+	FILE *f = mxd_text_out_open(target, tmp, sizeof tmp, err);
+	if (!f)
+		return MIXDOWN_ERR_IO;
 	bool ok = fwrite(text, 1, len, f) == len;
-	ok &= fclose(f) == 0;
-	if (!ok || rename(tmp, target) != 0) {
-		unlink(tmp);
-		return mxd_fail(err, MIXDOWN_ERR_IO, path, (mxd_loc){ 0, 0 }, NULL, "cannot write");
-	}
-	return MIXDOWN_SUCCESS;
+	return mxd_text_out_commit(f, tmp, target, ok, err);
 }
 
 mixdown_status mixdown_comp_pick(const char *session_path, const char *track, const char *take, double from,

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io/text_out.h"
 #include "session/yaml_quote.h"
 
 #define VOICE_LUFS -24.0   /* speech into the voice chain */
@@ -229,19 +230,12 @@ mixdown_status mxd_podcast_session(const mixdown_podcast_options *opt, const cha
 
 static mixdown_status write_file(const char *path, const char *text, mixdown_error *err)
 {
-	char tmp[PATH_MAX + 16];
-	snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
-	int fd = mkstemp(tmp);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	char tmp[PATH_MAX + 32];
+	FILE *f = mxd_text_out_open(path, tmp, sizeof tmp, err);
 	if (!f)
-		return mxd_fail(err, MIXDOWN_ERR_IO, path, (mxd_loc){ 0, 0 }, NULL, "cannot create a temporary file");
+		return MIXDOWN_ERR_IO;
 	bool ok = fputs(text, f) >= 0;
-	ok &= fclose(f) == 0;
-	if (!ok || rename(tmp, path) != 0) {
-		unlink(tmp);
-		return mxd_fail(err, MIXDOWN_ERR_IO, path, (mxd_loc){ 0, 0 }, NULL, "cannot write the session");
-	}
-	return MIXDOWN_SUCCESS;
+	return mxd_text_out_commit(f, tmp, path, ok, err);
 }
 
 mixdown_status mixdown_podcast(const mixdown_podcast_options *opt, mixdown_podcast_report *rep, mixdown_error *err)

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "io/text_out.h"
@@ -15,8 +16,13 @@ FILE *mxd_text_out_open(const char *path, char *tmp, size_t cap, mixdown_error *
 		return NULL;
 	}
 	FILE *f = fopen(tmp, "wx");
-	if (!f)
+	if (!f) {
 		mxd_fail(err, MIXDOWN_ERR_IO, path, (mxd_loc){ 0, 0 }, NULL, "cannot write: %s", strerror(errno));
+		return NULL;
+	}
+	struct stat sb;
+	if (stat(path, &sb) == 0)
+		fchmod(fileno(f), sb.st_mode & 07777); /* a rewritten file keeps its permissions */
 	return f;
 }
 

@@ -1,6 +1,7 @@
 /* mixdown — writing a text file (a session, a project file) safely: into
  * "<path>.<pid>.part" next to it, renamed onto the path only when complete;
  * on any error the temporary file is removed and the path left as it was.
+ * A file that already exists keeps its permissions.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Control thread; errors name the target path and the reason (mxd_fail).
