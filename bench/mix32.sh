@@ -17,6 +17,10 @@
 # Prints wall times, ratios (peer time / mixdown time), mixdown's peak memory (maximum resident set size, from
 # /usr/bin/time when present) and whether anything clipped: mixdown keeps float headroom up to its master
 # limiter and reports every sample clipped at the integer conversion (--json "clipped_samples").
+# Then it compares the outputs (mixdown analyze --json on each, read by bench/mixcompare.py, needs python3):
+# integrated loudness and true peak of each, the difference per 1/3-octave band from 31.5 Hz to 16 kHz (largest
+# and RMS, also with the loudness difference removed) and a verdict per peer, to show the work was comparable.
+# shellcheck disable=SC2054 # the commas are inside sox and ecasound arguments, not array separators
 set -eu
 build=${1:-build}
 secs=${2:-180}
@@ -136,7 +140,7 @@ if command -v ffmpeg >/dev/null; then
 		inputs+=(-i "$cache/t$i.wav")
 		filt+="[$((i - 1)):a]aformat=sample_fmts=fltp,highpass=f=80,"
 		filt+="equalizer=f=$f1:t=q:w=$q1:g=$g1,equalizer=f=$f2:t=q:w=$q2:g=$g2,equalizer=f=$f3:t=q:w=$q3:g=$g3,"
-		filt+="acompressor=threshold=-18dB:ratio=3:attack=10:release=100,$pan[a$i];"
+		filt+="acompressor=threshold=-18dB:ratio=3:attack=10:release=100,${pan}[a$i];"
 	done
 	for i in $(seq 1 "$n"); do filt+="[a$i]"; done
 	filt+="amix=inputs=$n:normalize=0,alimiter=limit=-1dB:level=0"
@@ -164,7 +168,9 @@ if command -v sox >/dev/null; then
 			gr=$(echo "s(($p + 1) * 3.14159265358979 / 4)" | bc -l)
 			remix="remix 1v$gl 1v$gr"
 		else
-			remix="remix 1v$(echo "if ($p > 0) 1 - $p else 1" | bc -l) 2v$(echo "if ($p < 0) 1 + $p else 1" | bc -l)"
+			bl=$(echo "if ($p > 0) 1 - $p else 1" | bc -l)
+			br=$(echo "if ($p < 0) 1 + $p else 1" | bc -l)
+			remix="remix 1v$bl 2v$br"
 		fi
 		# compand: attack,decay (s); soft-knee 6 dB; -18 dB threshold at 3:1 (0 dB in -> -12 dB out).
 		echo "sox $cache/t$i.wav -e floating-point -b 32 $work/s$i.wav highpass 80 equalizer $f1 ${q1}q $g1" \
@@ -185,9 +191,11 @@ else
 fi
 
 if command -v ecasound >/dev/null && [ -e /usr/lib/ladspa/sc4m_1916.so ]; then
-	# swh-plugins: butthigh_iir (Butterworth HP: cutoff, resonance), singlePara (gain dB, freq, bandwidth in
-	# octaves), sc4m (RMS/peak, attack ms, release ms, threshold dB, ratio, knee dB, makeup dB) per channel,
-	# fastLookaheadLimiter (input gain dB, limit dB, release s) on the mix.
+	# swh-plugins: butthigh_iir (Butterworth HP: cutoff, resonance; the resonance runs from 1.41 = sqrt(2), the
+	# flat Butterworth response that mixdown's 12 dB/octave high-pass has, down to 0.1, a sharp peak at the
+	# cutoff: 0.7071 gave a +3 dB bump at 80 Hz, which the comparison below showed), singlePara (gain dB, freq,
+	# bandwidth in octaves), sc4m (RMS/peak, attack ms, release ms, threshold dB, ratio, knee dB, makeup dB) per
+	# channel, fastLookaheadLimiter (input gain dB, limit dB, release s) on the mix.
 	args=()
 	for i in $(seq 1 "$n"); do
 		read -r f1 g1 q1 <<<"$(eq1 "$i")"
@@ -197,7 +205,7 @@ if command -v ecasound >/dev/null && [ -e /usr/lib/ladspa/sc4m_1916.so ]; then
 		p=$(panof "$i")
 		chain=(-a:"$i" -i:sndfile,"$cache/t$i.wav") # libsndfile reads WAVE_FORMAT_EXTENSIBLE
 		[ "$(chans "$i")" = 1 ] && chain+=(-chcopy:1,2)
-		chain+=(-el:butthigh_iir,80,0.7071 -el:singlePara,"$g1","$f1","$(bw "$q1")"
+		chain+=(-el:butthigh_iir,80,1.41 -el:singlePara,"$g1","$f1","$(bw "$q1")"
 			-el:singlePara,"$g2","$f2","$(bw "$q2")" -el:singlePara,"$g3","$f3","$(bw "$q3")"
 			-el:sc4m,1,10,100,-18,3,6,0 -ea:"$(echo "100 * e($(fader "$i") / 20 * l(10))" | bc -l)"
 			-epp:"$(echo "($p + 1) * 50" | bc -l)")
@@ -224,3 +232,21 @@ fi
 clipped=$(awk -F': ' '/"clipped_samples"/ { gsub(",", "", $2); print $2 }' "$work/rep.json")
 peak=$(awk -F': ' '/"peak_dbfs"/ { gsub(",", "", $2); print $2 }' "$work/rep.json")
 echo "mixdown: peak ${peak} dBFS after the limiter, ${clipped} samples clipped at the 24-bit conversion"
+
+# ------------------------------------------- outputs compared: level, spectrum
+# The timings only mean something if the tools did comparable work: `mixdown analyze` measures every output
+# (loudness, true peak, 1/3-octave spectrum) and bench/mixcompare.py prints each peer against mixdown.
+if command -v python3 >/dev/null; then
+	outs=("mixdown=$work/m.wav")
+	[ -f "$work/f.wav" ] && outs+=("ffmpeg=$work/f.wav")
+	[ -f "$work/s.wav" ] && outs+=("sox=$work/s.wav")
+	[ -f "$work/e.wav" ] && outs+=("ecasound=$work/e.wav")
+	echo "# outputs compared (mixdown analyze --json; bench/mixcompare.py)"
+	if "$mixdown" analyze --json "${outs[@]#*=}" >"$work/an.json" 2>"$work/an.err"; then
+		python3 "$(dirname "$0")/mixcompare.py" "$work/an.json" "${outs[@]}"
+	else
+		echo "mixdown analyze failed: $(head -3 "$work/an.err")"
+	fi
+else
+	echo "python3 missing: outputs not compared"
+fi

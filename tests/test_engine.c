@@ -702,6 +702,7 @@ static void t_cli_render_json_and_stdout(void)
 	CHECK_STR_CONTAINS(mxt_cli_out, "\"frames\": 4800");
 	CHECK_STR_CONTAINS(mxt_cli_out, "\"clipped_samples\": 0");
 	CHECK_STR_CONTAINS(mxt_cli_out, "\"integrated_lufs\": ");
+	CHECK(strstr(mxt_cli_out, ",\n}") == NULL); /* valid JSON: no comma before the closing brace */
 	CHECK_STR_CONTAINS(mxt_cli_out, "o.wav\"]");
 	/* -3 dB pan law: 0.5 * 0.7071 peak = -9.03 dBFS */
 	CHECK_STR_CONTAINS(mxt_cli_out, "\"peak_dbfs\": -9.03");

@@ -590,6 +590,7 @@ static void t_session_target(void)
 		  0);
 	int rc = mxt_run_cli("render '%s' --json", mxt_path(dir, "song.yaml"));
 	CHECK_MSG(rc == 0, "%s", mxt_cli_err);
+	CHECK_STR_CONTAINS(mxt_cli_out, ",\n  \"master\": {"); /* valid JSON: a comma before the master object */
 	double lufs, tp;
 	measure(mxt_path(dir, "song-master.wav"), &lufs, &tp);
 	CHECK_NEAR(lufs, -23.0, 0.1);

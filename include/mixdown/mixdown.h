@@ -206,6 +206,11 @@ typedef struct {
 	 * session's `hrtf:`, else libmysofa's installed MIT KEMAR set. */
 	bool binaural;
 	const char *hrtf;
+	/* Cores for the tracks' insert chains (tracks with the same eq and
+	 * compressor layout are processed together, in SIMD lanes, and the
+	 * groups shared between threads): 0 = the online CPUs (the default, at
+	 * most 8), 1 = the rendering thread only. Bit-identical for any number. */
+	unsigned threads;
 } mixdown_render_options;
 
 /* Defaults for every field (so new fields get defaults in old callers). */

@@ -15,12 +15,13 @@
 #include "api/render_bwf.h"
 #include "api/render_meter.h"
 #include "graph/engine.h"
+#include "graph/strip_batch.h"
 #include "io/writer.h"
 #include "session/model.h"
 #include "spatial/chanweight.h"
 #include "spatial/downmix.h"
 
-#define RENDER_BLOCK 1024
+#define RENDER_BLOCK 2048
 
 mixdown_render_options mixdown_render_options_init(void)
 {
@@ -248,6 +249,8 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 	if (st != MIXDOWN_SUCCESS)
 		goto done;
 	if ((st = mixdown_engine_create(s, RENDER_BLOCK, &eng, err)) != MIXDOWN_SUCCESS)
+		goto done;
+	if ((st = mxd_strip_batch_threads(eng, opt.threads, err)) != MIXDOWN_SUCCESS)
 		goto done;
 	double start_s = s->range_start;
 	if (opt.range && (st = apply_range(s, eng, opt.range, &start_s, err)) != MIXDOWN_SUCCESS)

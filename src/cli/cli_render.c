@@ -50,7 +50,7 @@ void cli_print_json_report(const mixdown_render_report *rep)
 	printf("  \"clipped_samples\": %llu,\n", (unsigned long long)rep->clipped_samples);
 	printf("  \"nonfinite_samples\": %llu,\n", (unsigned long long)rep->nonfinite_samples);
 	printf("  \"latency_frames\": %u,\n", rep->latency);
-	json_number("integrated_lufs", rep->integrated_lufs, !rep->mastered);
+	json_number("integrated_lufs", rep->integrated_lufs, rep->mastered); /* "master" follows */
 	if (rep->mastered) {
 		printf("  \"master\": {\"met\": %s, ", rep->master_met ? "true" : "false");
 		printf("\"gain\": %.3f, \"true_peak\": %.3f, \"limiting_max\": %.3f, \"warning\": ", rep->master_gain,
@@ -132,6 +132,17 @@ static int parse_render_option(cli_render_args *a, int argc, char **argv, int *i
 		a->opt.description = argv[++*i];
 	} else if (!strcmp(o, "--no-bwf")) {
 		a->opt.no_bwf = true;
+	} else if (!strcmp(o, "--threads")) { /* cores for the tracks' inserts (mixdown_render_options.threads) */
+		NEED_VALUE();
+		const char *v = argv[++*i];
+		char *end;
+		long t = strtol(v, &end, 10);
+		if (!strcmp(v, "auto"))
+			a->opt.threads = 0;
+		else if (*end || end == v || t < 1 || t > 64)
+			return cli_usage_error("--threads needs a number of threads 1..64 or auto, not '%s'", v);
+		else
+			a->opt.threads = (unsigned)t;
 	} else if (!strcmp(o, "--binaural")) {
 		a->opt.binaural = true;
 	} else if (!strcmp(o, "--hrtf")) {

@@ -62,6 +62,7 @@ static const char usage_text[] =
 	"  --stems DIR           also write every bus, aligned with the mix\n"
 	"  --stem-tracks         with --stems: every track as well\n"
 	"  --downmix LIST        also OUT.5.1.wav / OUT.stereo.wav / OUT.mono.wav (ITU-R BS.775 fold-downs)\n"
+	"  --threads N|auto      cores for the tracks' eq/compressor chains (default auto; same output for any N)\n"
 	"  --json                print a machine-readable summary on stdout\n"
 	"  -q, --quiet           print nothing but errors\n"
 	"  -v, --verbose         print more detail\n"

@@ -38,9 +38,9 @@
  *   gain computer x_L = x_G - y_G (GMR eq. 4, src/dsp/dynamics.h) ->
  *   smooth decoupled peak detector on x_L (GMR eq. 17) -> y_L ->
  *   gain = 10^((makeup - y_L) / 20) applied to the (lookahead-delayed) input.
- * The peak level and the gain use mxd_dyn_db_fast() and mxd_dyn_gain_fast()
- * (dsp/dynamics.h: polynomial, within 1e-8 dB and 1e-10 dB of libm, a
- * fraction of the cost); graph/strip_batch.c runs this plain peak path for
+ * The peak level and the gain use mxd_dyn_db_fastf() and mxd_dyn_gain_fastf()
+ * (dsp/dynamics.h: single-precision polynomials, within 4e-5 dB and 1e-6 of
+ * libm, a fraction of the cost; the envelope stays in double); graph/strip_batch.c runs this plain peak path for
  * many tracks at once with the same arithmetic (mxd_fx_compressor_plan()).
  *
  * Time constants: attack and release are the times the gain reduction takes
@@ -314,7 +314,7 @@ static void comp_run(mxd_fx *fx, float *const *io, const float *const *sc, uint3
 			} else {
 				linked = MXD_DYN_FLOOR_DB;
 				for (uint32_t c = 0; c < nch; c++) {
-					level[c] = mxd_dyn_db_fast(fabs((double)s->det[c][i]));
+					level[c] = mxd_dyn_db_fastf(fabsf(s->det[c][i]));
 					linked = level[c] > linked ? level[c] : linked;
 				}
 			}
@@ -332,7 +332,7 @@ static void comp_run(mxd_fx *fx, float *const *io, const float *const *sc, uint3
 				gr_max = y > gr_max ? y : gr_max;
 				float a = mxd_delay_tick(&s->line[c], io[c][pos + i], s->look);
 				double g = mk - y;
-				io[c][pos + i] = g == 0.0 ? a : (float)(a * mxd_dyn_gain_fast(g));
+				io[c][pos + i] = g == 0.0 ? a : a * mxd_dyn_gain_fastf((float)g);
 			}
 			if (i + 1 == m)
 				mxd_gr_meter_store(&s->gr, gr_max);

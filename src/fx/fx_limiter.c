@@ -168,6 +168,12 @@ static void gc_clear(gaincomp *g)
 
 /* Push r (the gain frame `frame` needs); return the gain for the frame at the
  * centre of the window, W - 1 + H frames ago. */
+/* i mod cap for i < 2 cap (head < cap, len <= cap): no integer division per sample. */
+static inline uint32_t ring_wrap(uint32_t i, uint32_t cap)
+{
+	return i >= cap ? i - cap : i;
+}
+
 static double gc_step(gaincomp *g, double r, bool autorel, double a_rel, double a_slow)
 {
 	uint32_t cap = g->win + 1;
@@ -177,12 +183,12 @@ static double gc_step(gaincomp *g, double r, bool autorel, double a_rel, double 
 		g->dq_len--;
 	}
 	while (g->dq_len) { /* drop back entries >= r */
-		uint32_t back = (g->dq_head + g->dq_len - 1) % cap;
+		uint32_t back = ring_wrap(g->dq_head + g->dq_len - 1, cap);
 		if (g->dq_v[back] < r)
 			break;
 		g->dq_len--;
 	}
-	uint32_t pos = (g->dq_head + g->dq_len) % cap;
+	uint32_t pos = ring_wrap(g->dq_head + g->dq_len, cap);
 	g->dq_v[pos] = r;
 	g->dq_i[pos] = k;
 	g->dq_len++;
@@ -336,8 +342,11 @@ static void stage_run(limiter_fx *s, stage *st, uint32_t m, bool tp, bool autore
 	for (uint32_t c = 0; c < ch; c++) { /* always run: warm when switched on */
 		mxd_os_up(&st->os, c, s->work + c * MXD_OS_BLOCK, s->hi, m);
 		for (uint32_t i = 0; i < m; i++)
-			for (uint32_t j = 0; j < TP_FACTOR; j++)
-				s->pk[i] = fmaxf(s->pk[i], fabsf(s->hi[i * TP_FACTOR + j]));
+			for (uint32_t j = 0; j < TP_FACTOR; j++) {
+				/* a compare, not fmaxf(): a libm call per sample; a NaN is ignored as fmaxf would */
+				float v = fabsf(s->hi[i * TP_FACTOR + j]);
+				s->pk[i] = v > s->pk[i] ? v : s->pk[i];
+			}
 	}
 	const uint32_t cdelay = st->lat - st->det_delay;
 	for (uint32_t i = 0; i < m; i++) {
@@ -348,7 +357,7 @@ static void stage_run(limiter_fx *s, stage *st, uint32_t m, bool tp, bool autore
 				p = fmax(p, fabsf(mxd_delay_read(&st->line[c], st->det_delay)));
 		}
 		if (tp)
-			p = fmax(s->pk[i], st->prev_pk) * TP_MARGIN;
+			p = (s->pk[i] > st->prev_pk ? s->pk[i] : st->prev_pk) * TP_MARGIN;
 		st->prev_pk = s->pk[i];
 		bool warm = st->gc.frame >= cdelay;
 		double g = gc_step(&st->gc, p > cl ? cl / p : 1.0, autorel, a_rel, a_slow);

@@ -7,9 +7,13 @@
  * state every 64 frames, as mxd_biquad_chain_process() does), then write the
  * state and the output back for every strip whose block stayed finite.
  */
+#include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fx/fx_batch.h"
 #include "graph/engine.h"
@@ -20,6 +24,8 @@
 #define MAX_INS 8u       /* inserts per batched chain */
 #define MAX_SEC 64u      /* biquad sections per EQ (16 bands x 4) */
 #define FLUSH_LEVEL 1e-30 /* as src/dsp/biquad.c */
+#define MAX_THREADS 8u   /* threads sharing the groups (mxd_strip_batch_threads()) */
+#define LANE_ROUND 8u    /* a split group keeps whole AVX2 vectors of lanes */
 
 enum { K_EQ, K_COMP };
 enum { CP_THR, CP_SLOPE, CP_KNEE, CP_LINK, CP_MAKEUP, CP_ATT, CP_REL, CP_N };
@@ -69,13 +75,30 @@ typedef struct {
 	mxd_gr_meter **gr;      /* [n_comp * S] */
 	double *lvl, *lk;       /* [L], [S] */
 	double *fin;            /* [L]: non-finite detector (check_finite) */
+	uint32_t thread;        /* 0: the engine's thread; k: worker k - 1 */
 } group;
+
+/* A worker: waits on `go`, runs its groups for the published block, posts
+ * `done`. */
+typedef struct {
+	struct mxd_strip_batch *b;
+	uint32_t id; /* 1.. */
+	pthread_t tid;
+	sem_t go, done;
+	bool started;
+} worker;
 
 struct mxd_strip_batch {
 	group *g;
 	size_t n;
 	eq_fn eq;
 	comp_fn comp;
+	worker wk[MAX_THREADS - 1];
+	uint32_t n_workers;
+	/* The block being run, published before the workers' `go`. */
+	mixdown_engine *job_e;
+	uint32_t job_n;
+	bool quit;
 };
 
 /* ------------------------------------------------------------------ build */
@@ -180,7 +203,8 @@ static bool group_alloc(group *g, uint32_t max_block)
 	       g->envp && g->gr && g->lvl && g->lk && g->fin;
 }
 
-mxd_strip_batch *mxd_strip_batch_create(mixdown_engine *e)
+/* Groups of at most max_lanes lanes (0: no limit). */
+static mxd_strip_batch *batch_create(mixdown_engine *e, uint32_t max_lanes)
 {
 	layout *lay = calloc(e->n_nodes ? e->n_nodes : 1, sizeof *lay);
 	bool *ok = calloc(e->n_nodes ? e->n_nodes : 1, sizeof *ok), *taken = calloc(e->n_nodes ? e->n_nodes : 1, 1);
@@ -197,6 +221,8 @@ mxd_strip_batch *mxd_strip_batch_create(mixdown_engine *e)
 			S += ok[k] && !taken[k] && same_layout(&lay[i], &lay[k]);
 		if (S < 2)
 			continue;
+		if (max_lanes && S * lay[i].ch > max_lanes)
+			S = max_lanes / lay[i].ch > 2 ? max_lanes / lay[i].ch : 2;
 		group *gs = realloc(b->g, (b->n + 1) * sizeof *gs);
 		if (!gs)
 			goto fail;
@@ -209,7 +235,7 @@ mxd_strip_batch *mxd_strip_batch_create(mixdown_engine *e)
 		if (!(g->node = calloc(S, sizeof *g->node)) || !group_alloc(g, e->max_block))
 			goto fail;
 		uint32_t s = 0;
-		for (size_t k = i; k < e->n_nodes; k++) {
+		for (size_t k = i; k < e->n_nodes && s < S; k++) {
 			if (!ok[k] || taken[k] || !same_layout(&lay[i], &lay[k]))
 				continue;
 			taken[k] = true;
@@ -231,8 +257,10 @@ mxd_strip_batch *mxd_strip_batch_create(mixdown_engine *e)
 	b->eq = eq_section_base;
 	b->comp = comp_block_base;
 #ifdef HAVE_AVX2_KERNELS
+	/* MIXDOWN_BATCH_GENERIC=1: the plain C kernels (tests, benchmarks). */
+	const char *generic = getenv("MIXDOWN_BATCH_GENERIC");
 	__builtin_cpu_init();
-	if (__builtin_cpu_supports("avx2")) {
+	if ((!generic || strcmp(generic, "1")) && __builtin_cpu_supports("avx2")) {
 		b->eq = eq_section_avx2;
 		b->comp = comp_block_avx2i;
 	}
@@ -246,10 +274,31 @@ fail:
 	return NULL;
 }
 
+mxd_strip_batch *mxd_strip_batch_create(mixdown_engine *e)
+{
+	return batch_create(e, 0);
+}
+
+static void stop_workers(mxd_strip_batch *b)
+{
+	b->quit = true;
+	for (uint32_t k = 0; k < b->n_workers; k++) {
+		worker *w = &b->wk[k];
+		if (w->started) {
+			sem_post(&w->go);
+			pthread_join(w->tid, NULL);
+		}
+		sem_destroy(&w->go);
+		sem_destroy(&w->done);
+	}
+	b->n_workers = 0;
+}
+
 void mxd_strip_batch_free(mxd_strip_batch *b)
 {
 	if (!b)
 		return;
+	stop_workers(b);
 	for (size_t i = 0; i < b->n; i++)
 		group_free(&b->g[i]);
 	free(b->g);
@@ -346,10 +395,29 @@ static bool gather(mixdown_engine *e, group *g, uint32_t s)
 	return true;
 }
 
+/* Whether the m frames of x hold only finite values: one pass of integer
+ * operations over the contiguous block (it vectorizes). An exponent field of
+ * all ones (Inf, NaN) plus one exponent step carries into the sign bit. */
+static bool block_finite(const group *g, uint32_t m)
+{
+	const uint64_t exp_mask = 0x7FF0000000000000ull, exp_one = 0x0010000000000000ull;
+	const size_t n = (size_t)m * g->L;
+	uint64_t carry = 0;
+	for (size_t k = 0; k < n; k++) {
+		uint64_t u;
+		memcpy(&u, &g->x[k], sizeof u);
+		carry |= (u & exp_mask) + exp_one;
+	}
+	return (carry >> 63) == 0;
+}
+
 /* Accumulate x - x per lane: 0 while every value is finite,
- * NaN from the first Inf or NaN on (and then for ever: NaN + v = NaN). */
+ * NaN from the first Inf or NaN on (and then for ever: NaN + v = NaN).
+ * Only when block_finite() found something: it tells which strips. */
 static void check_finite(group *g, uint32_t m)
 {
+	if (block_finite(g, m))
+		return;
 	double *restrict acc = g->fin;
 	const double *restrict x = g->x;
 	for (uint32_t i = 0; i < m; i++)
@@ -464,8 +532,29 @@ static void run_group(mixdown_engine *e, mxd_strip_batch *b, group *g, uint32_t 
 			commit(e, g, s, n);
 }
 
+static void run_share(mixdown_engine *e, mxd_strip_batch *b, uint32_t thread, uint32_t n)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (b->g[i].thread == thread)
+			run_group(e, b, &b->g[i], n);
+}
+
+static void *worker_main(void *arg)
+{
+	worker *w = arg;
+	for (;;) {
+		while (sem_wait(&w->go) != 0 && errno == EINTR)
+			;
+		if (w->b->quit)
+			return NULL;
+		run_share(w->b->job_e, w->b, w->id, w->b->job_n);
+		sem_post(&w->done);
+	}
+}
+
 mixdown_status mxd_strip_batch_run(mixdown_engine *e, mxd_strip_batch *b, uint32_t n, mixdown_error *err)
 {
+	/* Every input first, on this thread (clip reading is not shared). */
 	for (size_t i = 0; i < b->n; i++) {
 		group *g = &b->g[i];
 		for (uint32_t s = 0; s < g->S; s++) {
@@ -474,9 +563,94 @@ mixdown_status mxd_strip_batch_run(mixdown_engine *e, mxd_strip_batch *b, uint32
 			if (st != MIXDOWN_SUCCESS)
 				return st;
 		}
-		if (n > 0)
-			run_group(e, b, g, n);
 	}
+	if (n == 0)
+		return MIXDOWN_SUCCESS;
+	/* Groups touch only their own strips and scratch: the threads share
+	 * nothing but the published block (sem_post/sem_wait order the memory). */
+	b->job_e = e;
+	b->job_n = n;
+	for (uint32_t k = 0; k < b->n_workers; k++)
+		sem_post(&b->wk[k].go);
+	run_share(e, b, 0, n);
+	for (uint32_t k = 0; k < b->n_workers; k++)
+		while (sem_wait(&b->wk[k].done) != 0 && errno == EINTR)
+			;
+	return MIXDOWN_SUCCESS;
+}
+
+/* Lanes of the groups given to each thread: largest group first, each to
+ * the thread with the fewest lanes so far. */
+static void share_groups(mxd_strip_batch *b, uint32_t threads)
+{
+	uint32_t load[MAX_THREADS] = { 0 };
+	bool *placed = calloc(b->n ? b->n : 1, sizeof *placed);
+	if (!placed) {
+		for (size_t i = 0; i < b->n; i++)
+			b->g[i].thread = 0;
+		return;
+	}
+	for (size_t done = 0; done < b->n; done++) {
+		size_t big = 0;
+		bool any = false;
+		for (size_t i = 0; i < b->n; i++)
+			if (!placed[i] && (!any || b->g[i].L > b->g[big].L)) {
+				big = i;
+				any = true;
+			}
+		uint32_t t = 0;
+		for (uint32_t k = 1; k < threads; k++)
+			t = load[k] < load[t] ? k : t;
+		b->g[big].thread = t;
+		load[t] += b->g[big].L;
+		placed[big] = true;
+	}
+	free(placed);
+}
+
+mixdown_status mxd_strip_batch_threads(mixdown_engine *e, unsigned threads, mixdown_error *err)
+{
+	if (threads == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = cpus > 1 ? (unsigned)cpus : 1;
+	}
+	if (threads > MAX_THREADS)
+		threads = MAX_THREADS;
+	if (!e->batch)
+		return MIXDOWN_SUCCESS; /* nothing batched: nothing to share */
+	/* Rebuild with groups small enough that every thread gets some (whole
+	 * vectors of lanes), then start the workers. */
+	size_t lanes = 0;
+	for (size_t i = 0; i < e->batch->n; i++)
+		lanes += e->batch->g[i].L;
+	uint32_t cap = 0;
+	if (threads > 1) {
+		cap = (uint32_t)((lanes + threads - 1) / threads);
+		cap = (cap + LANE_ROUND - 1) / LANE_ROUND * LANE_ROUND;
+	}
+	mxd_strip_batch *b = batch_create(e, cap);
+	if (!b)
+		return mxd_fail(err, MIXDOWN_ERR_NOMEM, NULL, (mxd_loc){ 0, 0 }, "threads",
+				"out of memory sharing the tracks between threads");
+	uint32_t used = threads < b->n ? threads : (uint32_t)b->n;
+	share_groups(b, used > 0 ? used : 1);
+	for (uint32_t k = 0; k + 1 < used; k++) {
+		worker *w = &b->wk[k];
+		w->b = b;
+		w->id = k + 1;
+		if (sem_init(&w->go, 0, 0) != 0 || sem_init(&w->done, 0, 0) != 0)
+			break;
+		b->n_workers = k + 1;
+		w->started = pthread_create(&w->tid, NULL, worker_main, w) == 0;
+		if (!w->started)
+			break;
+	}
+	/* A worker that did not start: its groups go to this thread. */
+	for (size_t i = 0; i < b->n; i++)
+		if (b->g[i].thread && !b->wk[b->g[i].thread - 1].started)
+			b->g[i].thread = 0;
+	mxd_strip_batch_free(e->batch);
+	e->batch = b;
 	return MIXDOWN_SUCCESS;
 }
 
@@ -486,6 +660,16 @@ size_t mxd_strip_batch_tracks(const mixdown_engine *e)
 	for (size_t i = 0; e->batch && i < e->batch->n; i++)
 		n += e->batch->g[i].S;
 	return n;
+}
+
+size_t mxd_strip_batch_groups(const mixdown_engine *e)
+{
+	return e->batch ? e->batch->n : 0;
+}
+
+unsigned mxd_strip_batch_workers(const mixdown_engine *e)
+{
+	return e->batch ? e->batch->n_workers : 0;
 }
 
 void mxd_strip_batch_disable(mixdown_engine *e)

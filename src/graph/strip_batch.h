@@ -36,9 +36,20 @@ void mxd_strip_batch_free(mxd_strip_batch *b); /* NULL-safe */
  * in_ready, inserts_done). Errors are those of clip reading. */
 mixdown_status mxd_strip_batch_run(struct mixdown_engine *e, mxd_strip_batch *b, uint32_t n, mixdown_error *err);
 
+/* Share the groups between `threads` threads (0 = the online CPUs, at most
+ * 8; 1 = this thread only): the groups are rebuilt smaller where needed and
+ * threads - 1 workers are started, which run their groups while
+ * mxd_strip_batch_run() runs the rest and then waits for them (sem_wait: an
+ * offline path, as all of batching). The output is bit-identical for any
+ * number. Control thread, between process calls. */
+mixdown_status mxd_strip_batch_threads(struct mixdown_engine *e, unsigned threads, mixdown_error *err);
+
 /* Tests: the number of tracks in groups, and switching batching off (the
  * engine then runs every insert strip by strip; results must not change). */
 size_t mxd_strip_batch_tracks(const struct mixdown_engine *e);
+/* Tests: the groups, and the workers running (mxd_strip_batch_threads()). */
+size_t mxd_strip_batch_groups(const struct mixdown_engine *e);
+unsigned mxd_strip_batch_workers(const struct mixdown_engine *e);
 void mxd_strip_batch_disable(struct mixdown_engine *e);
 
 #endif

@@ -1,9 +1,11 @@
 /* mixdown — the compressor kernel of graph/strip_batch.c in AVX2 intrinsics
  * (the compiler does not vectorize its selects and bit operations by itself).
- * Included by strip_batch.c after strip_batch_kernels.h. Four lanes per
- * vector; the operations and their order are those of comp_block() and of
- * mxd_dyn_db_fast() / mxd_dyn_gain_fast() (dsp/dynamics.h), separate multiply
- * and add (no FMA), so the bits equal the scalar processor's.
+ * Included by strip_batch.c after strip_batch_kernels.h. The level and the
+ * gain (mxd_dyn_db_fastf() / mxd_dyn_gain_fastf(), dsp/dynamics.h) run in
+ * single precision on eight lanes per vector, the gain computer and the
+ * envelope in double on four; the operations and their order are those of
+ * comp_block(), separate multiply and add (no FMA), so the bits equal the
+ * scalar processor's.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * Threads: the engine's thread; no allocation.
  */
@@ -12,53 +14,66 @@
 #define AVX2 __attribute__((target("avx2")))
 
 AVX2 static inline __m256d v_set(double v) { return _mm256_set1_pd(v); }
+AVX2 static inline __m256 vf_set(float v) { return _mm256_set1_ps(v); }
+AVX2 static inline __m256i vi_set(int32_t v) { return _mm256_set1_epi32(v); }
 
-/* mxd_dyn_db_fast() on four lanes (mag >= 0). */
-AVX2 static inline __m256d v_db_fast(__m256d mag)
+/* Eight doubles (float-valued) as floats, and back. */
+AVX2 static inline __m256 v_load8(const double *p)
 {
-	const __m256d ok = _mm256_and_pd(_mm256_cmp_pd(mag, v_set(1e-10), _CMP_GT_OQ),
-					 _mm256_cmp_pd(mag, v_set(1e300), _CMP_LT_OQ));
-	const __m256i u = _mm256_castpd_si256(_mm256_blendv_pd(v_set(1.0), mag, ok));
-	__m256d e = _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64(u, 52),
-							_mm256_set1_epi64x(0x4330000000000000ll)));
-	e = _mm256_sub_pd(_mm256_sub_pd(e, v_set(4503599627370496.0)), v_set(1023.0));
-	__m256d m = _mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(u, _mm256_set1_epi64x(0x000FFFFFFFFFFFFFll)),
-							_mm256_set1_epi64x(0x3FF0000000000000ll)));
-	const __m256d big = _mm256_cmp_pd(m, v_set(1.4142135623730951), _CMP_GT_OQ);
-	m = _mm256_blendv_pd(m, _mm256_mul_pd(m, v_set(0.5)), big);
-	e = _mm256_blendv_pd(e, _mm256_add_pd(e, v_set(1.0)), big);
-	const __m256d t = _mm256_div_pd(_mm256_sub_pd(m, v_set(1.0)), _mm256_add_pd(m, v_set(1.0)));
-	const __m256d t2 = _mm256_mul_pd(t, t);
-	__m256d p = v_set(1.0 / 9.0);
-	p = _mm256_add_pd(_mm256_mul_pd(p, t2), v_set(1.0 / 7.0));
-	p = _mm256_add_pd(_mm256_mul_pd(p, t2), v_set(1.0 / 5.0));
-	p = _mm256_add_pd(_mm256_mul_pd(p, t2), v_set(1.0 / 3.0));
-	p = _mm256_add_pd(_mm256_mul_pd(p, t2), v_set(1.0));
-	const __m256d ln = _mm256_add_pd(_mm256_mul_pd(e, v_set(0.6931471805599453)),
-					 _mm256_mul_pd(_mm256_mul_pd(v_set(2.0), t), p));
-	return _mm256_blendv_pd(v_set(MXD_DYN_FLOOR_DB), _mm256_mul_pd(ln, v_set(8.685889638065037)), ok);
+	return _mm256_set_m128(_mm256_cvtpd_ps(_mm256_loadu_pd(p + 4)), _mm256_cvtpd_ps(_mm256_loadu_pd(p)));
 }
 
-/* mxd_dyn_gain_fast() on four lanes (finite db). */
-AVX2 static inline __m256d v_gain_fast(__m256d db)
+AVX2 static inline void v_store8(double *p, __m256 v)
 {
-	__m256d y = _mm256_mul_pd(db, v_set(0.16609640474436813));
-	y = _mm256_min_pd(_mm256_max_pd(y, v_set(-1000.0)), v_set(1000.0));
-	const __m256d big = _mm256_add_pd(y, v_set(6755399441055744.0));
-	const __m256d k = _mm256_sub_pd(big, v_set(6755399441055744.0));
-	const __m256d f = _mm256_mul_pd(_mm256_sub_pd(y, k), v_set(0.6931471805599453));
-	static const double c[] = { 1.0 / 40320.0, 1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0,
-				    1.0 / 6.0,     0.5,          1.0,          1.0 };
-	__m256d p = v_set(1.0 / 362880.0);
-	for (int i = 0; i < 9; i++)
-		p = _mm256_add_pd(_mm256_mul_pd(p, f), v_set(c[i]));
-	__m256i sb = _mm256_sub_epi64(_mm256_castpd_si256(big), _mm256_set1_epi64x(0x4338000000000000ll));
-	sb = _mm256_slli_epi64(_mm256_add_epi64(sb, _mm256_set1_epi64x(1023)), 52);
-	return _mm256_mul_pd(p, _mm256_castsi256_pd(sb));
+	_mm256_storeu_pd(p, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
+	_mm256_storeu_pd(p + 4, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
 }
 
-/* comp_block() with four lanes per step; the remainder of each row of S
- * strips goes through the scalar expressions. */
+/* mxd_dyn_db_fastf() on eight lanes (mag >= 0). */
+AVX2 static inline __m256 v_db_fastf(__m256 mag)
+{
+	const __m256 one = vf_set(1.0f);
+	const __m256 ok = _mm256_and_ps(_mm256_cmp_ps(mag, vf_set(1e-10f), _CMP_GT_OQ),
+					_mm256_cmp_ps(mag, vf_set(1e30f), _CMP_LT_OQ));
+	const __m256i u = _mm256_castps_si256(_mm256_blendv_ps(one, mag, ok));
+	__m256 e = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_srli_epi32(u, 23), vi_set(127)));
+	__m256 m = _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(u, vi_set(0x007FFFFF)), vi_set(0x3F800000)));
+	const __m256 big = _mm256_cmp_ps(m, vf_set(1.41421356f), _CMP_GT_OQ);
+	m = _mm256_blendv_ps(m, _mm256_mul_ps(m, vf_set(0.5f)), big);
+	e = _mm256_blendv_ps(e, _mm256_add_ps(e, one), big);
+	const __m256 t = _mm256_div_ps(_mm256_sub_ps(m, one), _mm256_add_ps(m, one));
+	const __m256 t2 = _mm256_mul_ps(t, t);
+	__m256 p = vf_set(1.0f / 7.0f);
+	p = _mm256_add_ps(_mm256_mul_ps(p, t2), vf_set(1.0f / 5.0f));
+	p = _mm256_add_ps(_mm256_mul_ps(p, t2), vf_set(1.0f / 3.0f));
+	p = _mm256_add_ps(_mm256_mul_ps(p, t2), one);
+	const __m256 ln = _mm256_add_ps(_mm256_mul_ps(e, vf_set(0.693147181f)),
+					_mm256_mul_ps(_mm256_mul_ps(vf_set(2.0f), t), p));
+	return _mm256_blendv_ps(vf_set((float)MXD_DYN_FLOOR_DB), _mm256_mul_ps(ln, vf_set(8.68588964f)), ok);
+}
+
+/* mxd_dyn_gain_fastf() on eight lanes (finite db). */
+AVX2 static inline __m256 v_gain_fastf(__m256 db)
+{
+	__m256 y = _mm256_mul_ps(db, vf_set(0.166096404f));
+	y = _mm256_min_ps(_mm256_max_ps(y, vf_set(-126.0f)), vf_set(126.0f));
+	const __m256 big = _mm256_add_ps(y, vf_set(12582912.0f));
+	const __m256 k = _mm256_sub_ps(big, vf_set(12582912.0f));
+	const __m256 f = _mm256_mul_ps(_mm256_sub_ps(y, k), vf_set(0.693147181f));
+	static const float c[] = { 1.0f / 720.0f, 1.0f / 120.0f, 1.0f / 24.0f, 1.0f / 6.0f, 0.5f, 1.0f, 1.0f };
+	__m256 p = vf_set(1.0f / 5040.0f);
+	for (int i = 0; i < 7; i++)
+		p = _mm256_add_ps(_mm256_mul_ps(p, f), vf_set(c[i]));
+	__m256i sb = _mm256_sub_epi32(_mm256_castps_si256(big), vi_set(0x4B400000));
+	sb = _mm256_slli_epi32(_mm256_add_epi32(sb, vi_set(127)), 23);
+	return _mm256_mul_ps(p, _mm256_castsi256_ps(sb));
+}
+
+/* comp_block() in three passes over each frame's lanes: levels (eight lanes),
+ * gain computer and envelope (four lanes; the gain in dB goes back into lvl),
+ * gain applied (eight lanes). Lanes past the last full vector take the
+ * scalar expressions. g == 0 needs no select: mxd_dyn_gain_fastf(0) is
+ * exactly 1, so a * 1 = a as comp_block() keeps it. */
 AVX2 static void comp_block_avx2i(double *restrict x, uint32_t S, uint32_t C, uint32_t m, const double *restrict p,
 				  double *restrict y1, double *restrict y, double *restrict lvl, double *restrict lk)
 {
@@ -70,10 +85,10 @@ AVX2 static void comp_block_avx2i(double *restrict x, uint32_t S, uint32_t C, ui
 	for (uint32_t i = 0; i < m; i++) {
 		double *restrict xi = x + (size_t)i * L;
 		uint32_t l = 0;
-		for (; l + 4 <= L; l += 4)
-			_mm256_storeu_pd(lvl + l, v_db_fast(_mm256_andnot_pd(sign, _mm256_loadu_pd(xi + l))));
+		for (; l + 8 <= L; l += 8)
+			v_store8(lvl + l, v_db_fastf(_mm256_andnot_ps(vf_set(-0.0f), v_load8(xi + l))));
 		for (; l < L; l++)
-			lvl[l] = mxd_dyn_db_fast(fabs(xi[l]));
+			lvl[l] = mxd_dyn_db_fastf(fabsf((float)xi[l]));
 		for (uint32_t s = 0; s < S; s++)
 			lk[s] = MXD_DYN_FLOOR_DB;
 		for (uint32_t c = 0; c < C; c++)
@@ -108,10 +123,7 @@ AVX2 static void comp_block_avx2i(double *restrict x, uint32_t S, uint32_t C, ui
 				_mm256_storeu_pd(y1 + q, _mm256_andnot_pd(_mm256_cmp_pd(a1, flush, _CMP_LT_OQ), a1));
 				const __m256d ye = _mm256_andnot_pd(_mm256_cmp_pd(e, flush, _CMP_LT_OQ), e);
 				_mm256_storeu_pd(y + q, ye);
-				const __m256d g = _mm256_sub_pd(_mm256_loadu_pd(mk + s), ye);
-				const __m256d a = _mm256_cvtps_pd(_mm256_cvtpd_ps(_mm256_loadu_pd(xi + q)));
-				const __m256d out = _mm256_cvtps_pd(_mm256_cvtpd_ps(_mm256_mul_pd(a, v_gain_fast(g))));
-				_mm256_storeu_pd(xi + q, _mm256_blendv_pd(out, a, _mm256_cmp_pd(g, zero, _CMP_EQ_OQ)));
+				_mm256_storeu_pd(lvl + q, _mm256_sub_pd(_mm256_loadu_pd(mk + s), ye));
 			}
 			for (; s < S; s++) {
 				const uint32_t q = c * S + s;
@@ -121,10 +133,14 @@ AVX2 static void comp_block_avx2i(double *restrict x, uint32_t S, uint32_t C, ui
 				double ye = mxd_dyn_decoupled(&en, xl, aa[s], ar[s]);
 				y1[q] = en.y1;
 				y[q] = en.y;
-				double g = mk[s] - ye;
-				float a = (float)xi[q];
-				xi[q] = g == 0.0 ? (double)a : (double)(float)(a * mxd_dyn_gain_fast(g));
+				lvl[q] = mk[s] - ye;
 			}
+		}
+		for (l = 0; l + 8 <= L; l += 8)
+			v_store8(xi + l, _mm256_mul_ps(v_load8(xi + l), v_gain_fastf(v_load8(lvl + l))));
+		for (; l < L; l++) {
+			float a = (float)xi[l];
+			xi[l] = lvl[l] == 0.0 ? (double)a : (double)(a * mxd_dyn_gain_fastf((float)lvl[l]));
 		}
 	}
 }

@@ -50,7 +50,7 @@ KATTR static void KSFX(comp_block)(double *restrict x, uint32_t S, uint32_t C, u
 	for (uint32_t i = 0; i < m; i++) {
 		double *restrict xi = x + (size_t)i * L;
 		for (uint32_t l = 0; l < L; l++)
-			lvl[l] = mxd_dyn_db_fast(fabs(xi[l]));
+			lvl[l] = mxd_dyn_db_fastf(fabsf((float)xi[l]));
 		for (uint32_t s = 0; s < S; s++)
 			lk[s] = MXD_DYN_FLOOR_DB;
 		for (uint32_t c = 0; c < C; c++)
@@ -72,7 +72,7 @@ KATTR static void KSFX(comp_block)(double *restrict x, uint32_t S, uint32_t C, u
 				y[l] = e < MXD_DYN_FLUSH_DB ? 0.0 : e;
 				double g = mk[s] - y[l];
 				float a = (float)xi[l];
-				xi[l] = g == 0.0 ? (double)a : (double)(float)(a * mxd_dyn_gain_fast(g));
+				xi[l] = g == 0.0 ? (double)a : (double)(a * mxd_dyn_gain_fastf((float)g));
 			}
 	}
 }
