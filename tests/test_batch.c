@@ -76,11 +76,11 @@ static void render(const char *path, int how, float *out, int64_t frames, size_t
 	if (how == STRIPS)
 		mxd_strip_batch_disable(e);
 	if (how == BATCH_THREADS) {
-		/* 28 lanes over three threads: the mono group of 20 lanes splits
-		 * into 16 + 4, and the three groups get a thread each. */
+		/* Shared, groups have one vector of lanes: the mono group of 20
+		 * lanes splits into 8 + 8 + 4, the stereo one (8 lanes) stays. */
 		CHECK_INT((int)mxd_strip_batch_groups(e), 2);
 		CHECK_INT(mxd_strip_batch_threads(e, 3, &err), MIXDOWN_SUCCESS);
-		CHECK_INT((int)mxd_strip_batch_groups(e), 3);
+		CHECK_INT((int)mxd_strip_batch_groups(e), 4);
 		CHECK_INT((int)mxd_strip_batch_workers(e), 2);
 	}
 	*batched = mxd_strip_batch_tracks(e);

@@ -89,7 +89,13 @@ static void write_session(const char *path, double gain_db, bool extra_track)
 		   "gain: 3, q: 1 } ] }\n"
 		   "      - { type: compressor, threshold: -24, ratio: 4, attack: 5, release: 80 }\n"
 		   "    sends: [ { to: verb, level: -12 } ]\n"
-		   "    clips: [ { file: a.wav } ]\n",
+		   "    clips: [ { file: a.wav } ]\n"
+		   /* the same chain: A and C run together (graph/strip_batch.c) */
+		   "  - name: C\n    pan: 0.4\n"
+		   "    inserts:\n      - { type: eq, bands: [ { type: highpass, freq: 100 }, { type: peak, freq: 2000, "
+		   "gain: -2, q: 1 } ] }\n"
+		   "      - { type: compressor, threshold: -20, ratio: 3, attack: 10, release: 100 }\n"
+		   "    clips: [ { file: a.wav, at: 0.1 } ]\n",
 		gain_db);
 	if (extra_track)
 		fprintf(f, "  - name: B\n    gain: -6\n    clips: [ { file: a.wav, at: 0.25 } ]\n");

@@ -2,7 +2,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "dsp/smooth.h"
 
-static void scale(float *const *io, uint32_t channels, uint32_t from, uint32_t to, double g)
+#include "dsp/simd_clone.h"
+
+MXD_CLONES static void scale(float *const *io, uint32_t channels, uint32_t from, uint32_t to, double g)
 {
 	if (g == 1.0)
 		return;
@@ -17,7 +19,7 @@ static void scale(float *const *io, uint32_t channels, uint32_t from, uint32_t t
 	}
 }
 
-void mxd_smooth_apply_gain(mxd_smooth *s, float *const *io, uint32_t channels, uint32_t n)
+MXD_CLONES void mxd_smooth_apply_gain(mxd_smooth *s, float *const *io, uint32_t channels, uint32_t n)
 {
 	uint32_t m = s->left < n ? s->left : n;
 	/* Ramp part: the same per-sample value on every channel. */

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/simd_clone.h"
 #include "graph/engine.h"
 #include "graph/engine_internal.h"
 #include "graph/engine_prefetch.h"
@@ -432,6 +433,13 @@ const float *const *mxd_engine_tap(const mixdown_engine *e, size_t node)
 /* -------------------------------------------------------------------- run */
 
 /* dst->in += src * level, through the edge's compensation delay. */
+/* d += s: the summing of every edge. */
+MXD_CLONES static void add_into(float *restrict d, const float *restrict s, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		d[i] += s[i];
+}
+
 void mxd_engine_feed_edge(mixdown_engine *e, mxd_node_scratch *ws, edge_rt *ed, uint32_t n)
 {
 	node_rt *dst = &e->nodes[ed->dst], *sn = &e->nodes[ed->src];
@@ -456,12 +464,8 @@ void mxd_engine_feed_edge(mixdown_engine *e, mxd_node_scratch *ws, edge_rt *ed, 
 		pdc_process(&ed->pdc, ws->tmp, ws->tmp, n);
 		x = ws->tmp;
 	}
-	for (uint32_t c = 0; c < dst->in_ch; c++) {
-		float *restrict d = dst->in[c];
-		const float *restrict s = x[c];
-		for (uint32_t i = 0; i < n; i++)
-			d[i] += s[i];
-	}
+	for (uint32_t c = 0; c < dst->in_ch; c++)
+		add_into(dst->in[c], x[c], n);
 }
 
 static void apply_gains(float *const *x, uint32_t ch, const double *g, uint32_t n)
@@ -572,21 +576,33 @@ mixdown_status mxd_engine_read_track(mixdown_engine *e, node_rt *nd, uint32_t n,
 	return st;
 }
 
+void mxd_engine_source_track(mixdown_engine *e, size_t i, uint32_t n)
+{
+	node_rt *nd = &e->nodes[i];
+	e->source(e->source_user, i, e->t, n, nd->in, nd->in_ch);
+	if (nd->strip->invert)
+		for (uint32_t c = 0; c < nd->in_ch; c++)
+			for (uint32_t j = 0; j < n; j++)
+				nd->in[c][j] = -nd->in[c][j];
+	nd->in_ready = true;
+}
+
 static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *err)
 {
 	for (size_t i = 0; i < e->n_nodes; i++)
 		if (e->nodes[i].strip->kind != MXD_STRIP_TRACK)
 			for (uint32_t c = 0; c < e->nodes[i].in_ch; c++)
 				memset(e->nodes[i].in[c], 0, n * sizeof(float));
-	/* Offline: the tracks' clips were read ahead (engine_prefetch.h), and
-	 * tracks with the same insert layout run first, together (strip_batch.h).
-	 * Neither with a host's track source, whose tracks may change live. */
+	/* Offline, the tracks' clips were read ahead (engine_prefetch.h; not
+	 * with a host's track source). Tracks with the same insert layout run
+	 * first, together (strip_batch.h): offline and in real time, where a
+	 * strip whose inserts change live leaves the batch for that block. */
 	if (e->prefetch && !e->source) {
 		mixdown_status rs = mxd_prefetch_tracks(e, e->prefetch, n, err);
 		if (rs != MIXDOWN_SUCCESS)
 			return rs;
 	}
-	if (e->batch && !e->source) {
+	if (e->batch) {
 		mixdown_status rs = mxd_strip_batch_run(e, e->batch, n, err);
 		if (rs != MIXDOWN_SUCCESS)
 			return rs;
@@ -622,11 +638,7 @@ mixdown_status mxd_engine_run_node(mixdown_engine *e, mxd_node_scratch *ws, size
 	if (nd->in_ready) {
 		/* read (and maybe processed) by strip_batch.c */
 	} else if (st->kind == MXD_STRIP_TRACK && e->source) {
-		e->source(e->source_user, i, e->t, n, nd->in, nd->in_ch);
-		if (st->invert)
-			for (uint32_t c = 0; c < nd->in_ch; c++)
-				for (uint32_t j = 0; j < n; j++)
-					nd->in[c][j] = -nd->in[c][j];
+		mxd_engine_source_track(e, i, n);
 	} else if (st->kind == MXD_STRIP_TRACK) {
 		mixdown_status rs = mxd_engine_read_clips(e, nd, e->t, n, nd->in, ws->scratch, err);
 		if (rs != MIXDOWN_SUCCESS)

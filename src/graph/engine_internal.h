@@ -128,6 +128,9 @@ static inline double mxd_db_to_gain(double db)
 
 /* engine.c: a track's input for the next n frames (its clips, then polarity). */
 mixdown_status mxd_engine_read_track(mixdown_engine *e, node_rt *nd, uint32_t n, mixdown_error *err);
+/* engine.c: track node i's input for the next n frames from the host's track
+ * source (e->source, real time), then polarity; sets in_ready. */
+void mxd_engine_source_track(mixdown_engine *e, size_t i, uint32_t n);
 /* The same for frames [t, t + n) into dst (in_ch buffers) with the given
  * clip scratch (MXD_MAX_CHANNELS buffers); touches nothing else of e or nd
  * but nd's clip players. */

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "dsp/simd_clone.h"
 #include "spatial/downmix.h"
 #include "spatial/surround.h"
 #include "spatial/vbap.h"
@@ -101,7 +102,7 @@ void mxd_pan_matrix_build(mxd_pan_matrix *pm, uint32_t nin, uint32_t nout, doubl
 			pm->m[o][i] = (float)m[o][i];
 }
 
-void mxd_pan_matrix_apply(const mxd_pan_matrix *pm, const float *const *in, float *const *out, uint32_t n)
+MXD_CLONES void mxd_pan_matrix_apply(const mxd_pan_matrix *pm, const float *const *in, float *const *out, uint32_t n)
 {
 	for (uint32_t o = 0; o < pm->out_channels; o++) {
 		float *restrict dst = out[o];

@@ -10,11 +10,14 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "dsp/simd_clone.h"
 #include "fx/fx_batch.h"
 #include "graph/engine.h"
 #include "graph/engine_internal.h"
@@ -25,7 +28,7 @@
 #define MAX_SEC 64u      /* biquad sections per EQ (16 bands x 4) */
 #define FLUSH_LEVEL 1e-30 /* as src/dsp/biquad.c */
 #define MAX_THREADS 8u   /* threads sharing the groups (mxd_strip_batch_threads()) */
-#define LANE_ROUND 8u    /* a split group keeps whole AVX2 vectors of lanes */
+#define SHARE_LANES 8u   /* lanes per group when groups are shared: one AVX2 float vector */
 
 enum { K_EQ, K_COMP };
 enum { CP_THR, CP_SLOPE, CP_KNEE, CP_LINK, CP_MAKEUP, CP_ATT, CP_REL, CP_N };
@@ -37,7 +40,7 @@ enum { CP_THR, CP_SLOPE, CP_KNEE, CP_LINK, CP_MAKEUP, CP_ATT, CP_REL, CP_N };
 #undef KSFX
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define HAVE_AVX2_KERNELS 1
-#define KATTR __attribute__((target("avx2"), unused)) /* comp_block_avx2i replaces comp_block */
+#define KATTR __attribute__((target("avx2"), unused)) /* the *_avx2i kernels replace these */
 #define KSFX(name) name##_avx2
 #include "graph/strip_batch_kernels.h"
 #undef KATTR
@@ -75,17 +78,15 @@ typedef struct {
 	mxd_gr_meter **gr;      /* [n_comp * S] */
 	double *lvl, *lk;       /* [L], [S] */
 	double *fin;            /* [L]: non-finite detector (check_finite) */
-	uint32_t thread;        /* 0: the engine's thread; k: worker k - 1 */
 } group;
 
-/* A worker: waits on `go`, runs its groups for the published block, posts
- * `done`. */
+/* A worker: woken through `go` once per block, claims groups until none is
+ * left. */
 typedef struct {
 	struct mxd_strip_batch *b;
-	uint32_t id; /* 1.. */
 	pthread_t tid;
-	sem_t go, done;
-	bool started;
+	sem_t go;
+	bool started, sem_ok;
 } worker;
 
 struct mxd_strip_batch {
@@ -95,10 +96,15 @@ struct mxd_strip_batch {
 	comp_fn comp;
 	worker wk[MAX_THREADS - 1];
 	uint32_t n_workers;
-	/* The block being run, published before the workers' `go`. */
+	/* The block being run: job_e and job_n are written before `ticket`
+	 * (epoch << 32 | next group to claim) is released with a new epoch;
+	 * `finished` counts the groups done in this epoch. */
 	mixdown_engine *job_e;
 	uint32_t job_n;
-	bool quit;
+	uint32_t epoch;
+	_Atomic uint64_t ticket;
+	_Atomic uint32_t finished;
+	_Atomic bool quit;
 };
 
 /* ------------------------------------------------------------------ build */
@@ -261,7 +267,7 @@ static mxd_strip_batch *batch_create(mixdown_engine *e, uint32_t max_lanes)
 	const char *generic = getenv("MIXDOWN_BATCH_GENERIC");
 	__builtin_cpu_init();
 	if ((!generic || strcmp(generic, "1")) && __builtin_cpu_supports("avx2")) {
-		b->eq = eq_section_avx2;
+		b->eq = eq_section_avx2i;
 		b->comp = comp_block_avx2i;
 	}
 #endif
@@ -281,15 +287,15 @@ mxd_strip_batch *mxd_strip_batch_create(mixdown_engine *e)
 
 static void stop_workers(mxd_strip_batch *b)
 {
-	b->quit = true;
-	for (uint32_t k = 0; k < b->n_workers; k++) {
+	atomic_store(&b->quit, true);
+	for (uint32_t k = 0; k < MAX_THREADS - 1; k++) {
 		worker *w = &b->wk[k];
 		if (w->started) {
 			sem_post(&w->go);
 			pthread_join(w->tid, NULL);
 		}
-		sem_destroy(&w->go);
-		sem_destroy(&w->done);
+		if (w->sem_ok)
+			sem_destroy(&w->go);
 	}
 	b->n_workers = 0;
 }
@@ -398,7 +404,7 @@ static bool gather(mixdown_engine *e, group *g, uint32_t s)
 /* Whether the m frames of x hold only finite values: one pass of integer
  * operations over the contiguous block (it vectorizes). An exponent field of
  * all ones (Inf, NaN) plus one exponent step carries into the sign bit. */
-static bool block_finite(const group *g, uint32_t m)
+MXD_CLONES static bool block_finite(const group *g, uint32_t m)
 {
 	const uint64_t exp_mask = 0x7FF0000000000000ull, exp_one = 0x0010000000000000ull;
 	const size_t n = (size_t)m * g->L;
@@ -515,8 +521,14 @@ static void run_group(mixdown_engine *e, mxd_strip_batch *b, group *g, uint32_t 
 					g->env + (size_t)jc * 2 * L + L, g->lvl, g->lk);
 				jc++;
 			}
-			check_finite(g, m); /* the output scrub: a non-finite block goes back to the strip */
 		}
+		/* Nor the output scrub after each insert. One check at the end
+		 * suffices: from a finite input, a value that overflows to Inf or
+		 * NaN inside the chain stays non-finite to its end (a biquad passes
+		 * its input on through b0 x and its state; the compressor multiplies
+		 * by a gain >= 2^-126; Inf * finite and NaN * anything stay
+		 * non-finite). A non-finite block goes back to the strip. */
+		check_finite(g, m);
 		check_states(g);
 		for (uint32_t l = 0; l < L; l++) {
 			float *o = g->out + (size_t)l * e->max_block + pos;
@@ -532,11 +544,24 @@ static void run_group(mixdown_engine *e, mxd_strip_batch *b, group *g, uint32_t 
 			commit(e, g, s, n);
 }
 
-static void run_share(mixdown_engine *e, mxd_strip_batch *b, uint32_t thread, uint32_t n)
+/* Claim and run groups of the current epoch until none is left. A thread
+ * that comes late (the epoch moved on) claims nothing of the old block: the
+ * compare-and-swap fails on the epoch, and it reads the new one. */
+static void claim_groups(mxd_strip_batch *b)
 {
-	for (size_t i = 0; i < b->n; i++)
-		if (b->g[i].thread == thread)
-			run_group(e, b, &b->g[i], n);
+	uint64_t t = atomic_load_explicit(&b->ticket, memory_order_acquire);
+	for (;;) {
+		if ((uint32_t)t >= b->n)
+			return;
+		if (!atomic_compare_exchange_weak_explicit(&b->ticket, &t, t + 1, memory_order_acq_rel,
+							   memory_order_acquire))
+			continue; /* t now holds the current ticket */
+		/* The epoch cannot move on before this group is finished, so the
+		 * job read here is this epoch's. */
+		run_group(b->job_e, b, &b->g[(uint32_t)t], b->job_n);
+		atomic_fetch_add_explicit(&b->finished, 1, memory_order_release);
+		t = atomic_load_explicit(&b->ticket, memory_order_acquire);
+	}
 }
 
 static void *worker_main(void *arg)
@@ -545,67 +570,61 @@ static void *worker_main(void *arg)
 	for (;;) {
 		while (sem_wait(&w->go) != 0 && errno == EINTR)
 			;
-		if (w->b->quit)
+		if (atomic_load(&w->b->quit))
 			return NULL;
-		run_share(w->b->job_e, w->b, w->id, w->b->job_n);
-		sem_post(&w->done);
+		claim_groups(w->b);
 	}
 }
 
 mixdown_status mxd_strip_batch_run(mixdown_engine *e, mxd_strip_batch *b, uint32_t n, mixdown_error *err)
 {
-	/* Every input first, on this thread (clip reading is not shared). */
+	/* Every input first, on this thread (clip reading and the host's
+	 * source are not shared). */
 	for (size_t i = 0; i < b->n; i++) {
 		group *g = &b->g[i];
 		for (uint32_t s = 0; s < g->S; s++) {
 			node_rt *nd = &e->nodes[g->node[s]];
-			mixdown_status st = nd->in_ready ? MIXDOWN_SUCCESS : mxd_engine_read_track(e, nd, n, err);
+			if (nd->in_ready)
+				continue;
+			if (e->source) { /* real time: the host's input */
+				mxd_engine_source_track(e, g->node[s], n);
+				continue;
+			}
+			mixdown_status st = mxd_engine_read_track(e, nd, n, err);
 			if (st != MIXDOWN_SUCCESS)
 				return st;
 		}
 	}
 	if (n == 0)
 		return MIXDOWN_SUCCESS;
-	/* Groups touch only their own strips and scratch: the threads share
-	 * nothing but the published block (sem_post/sem_wait order the memory). */
+	if (b->n_workers == 0) {
+		for (size_t i = 0; i < b->n; i++)
+			run_group(e, b, &b->g[i], n);
+		return MIXDOWN_SUCCESS;
+	}
+	/* Groups touch only their own strips and scratch; the threads share the
+	 * job and two counters. This thread claims groups too and, when none is
+	 * left, waits only for the groups a worker is still running: a worker
+	 * the scheduler has not woken yet costs nothing. */
 	b->job_e = e;
 	b->job_n = n;
+	b->epoch++;
+	atomic_store_explicit(&b->finished, 0, memory_order_relaxed);
+	atomic_store_explicit(&b->ticket, (uint64_t)b->epoch << 32, memory_order_release);
 	for (uint32_t k = 0; k < b->n_workers; k++)
 		sem_post(&b->wk[k].go);
-	run_share(e, b, 0, n);
-	for (uint32_t k = 0; k < b->n_workers; k++)
-		while (sem_wait(&b->wk[k].done) != 0 && errno == EINTR)
-			;
+	claim_groups(b);
+	for (unsigned spins = 0; atomic_load_explicit(&b->finished, memory_order_acquire) < b->n; spins++)
+		if (spins > 64)
+			sched_yield(); /* offline: let the worker have this core */
 	return MIXDOWN_SUCCESS;
 }
 
-/* Lanes of the groups given to each thread: largest group first, each to
- * the thread with the fewest lanes so far. */
-static void share_groups(mxd_strip_batch *b, uint32_t threads)
+/* Largest groups first, so the last ones claimed are the small ones. */
+static int by_lanes_desc(const void *a, const void *b)
 {
-	uint32_t load[MAX_THREADS] = { 0 };
-	bool *placed = calloc(b->n ? b->n : 1, sizeof *placed);
-	if (!placed) {
-		for (size_t i = 0; i < b->n; i++)
-			b->g[i].thread = 0;
-		return;
-	}
-	for (size_t done = 0; done < b->n; done++) {
-		size_t big = 0;
-		bool any = false;
-		for (size_t i = 0; i < b->n; i++)
-			if (!placed[i] && (!any || b->g[i].L > b->g[big].L)) {
-				big = i;
-				any = true;
-			}
-		uint32_t t = 0;
-		for (uint32_t k = 1; k < threads; k++)
-			t = load[k] < load[t] ? k : t;
-		b->g[big].thread = t;
-		load[t] += b->g[big].L;
-		placed[big] = true;
-	}
-	free(placed);
+	const group *x = a, *y = b;
+	return (x->L < y->L) - (x->L > y->L);
 }
 
 mixdown_status mxd_strip_batch_threads(mixdown_engine *e, unsigned threads, mixdown_error *err)
@@ -618,37 +637,25 @@ mixdown_status mxd_strip_batch_threads(mixdown_engine *e, unsigned threads, mixd
 		threads = MAX_THREADS;
 	if (!e->batch)
 		return MIXDOWN_SUCCESS; /* nothing batched: nothing to share */
-	/* Rebuild with groups small enough that every thread gets some (whole
-	 * vectors of lanes), then start the workers. */
-	size_t lanes = 0;
-	for (size_t i = 0; i < e->batch->n; i++)
-		lanes += e->batch->g[i].L;
-	uint32_t cap = 0;
-	if (threads > 1) {
-		cap = (uint32_t)((lanes + threads - 1) / threads);
-		cap = (cap + LANE_ROUND - 1) / LANE_ROUND * LANE_ROUND;
-	}
-	mxd_strip_batch *b = batch_create(e, cap);
+	/* Rebuild with groups of one vector of lanes, so there are enough to
+	 * share out as the threads come free, then start the workers. */
+	mxd_strip_batch *b = batch_create(e, threads > 1 ? SHARE_LANES : 0);
 	if (!b)
 		return mxd_fail(err, MIXDOWN_ERR_NOMEM, NULL, (mxd_loc){ 0, 0 }, "threads",
 				"out of memory sharing the tracks between threads");
+	qsort(b->g, b->n, sizeof *b->g, by_lanes_desc);
 	uint32_t used = threads < b->n ? threads : (uint32_t)b->n;
-	share_groups(b, used > 0 ? used : 1);
 	for (uint32_t k = 0; k + 1 < used; k++) {
 		worker *w = &b->wk[k];
 		w->b = b;
-		w->id = k + 1;
-		if (sem_init(&w->go, 0, 0) != 0 || sem_init(&w->done, 0, 0) != 0)
+		if (!(w->sem_ok = sem_init(&w->go, 0, 0) == 0))
 			break;
 		b->n_workers = k + 1;
-		w->started = pthread_create(&w->tid, NULL, worker_main, w) == 0;
-		if (!w->started)
+		if (!(w->started = pthread_create(&w->tid, NULL, worker_main, w) == 0))
 			break;
 	}
-	/* A worker that did not start: its groups go to this thread. */
-	for (size_t i = 0; i < b->n; i++)
-		if (b->g[i].thread && !b->wk[b->g[i].thread - 1].started)
-			b->g[i].thread = 0;
+	if (b->n_workers && !b->wk[b->n_workers - 1].started)
+		b->n_workers--; /* stop_workers() still destroys its semaphore */
 	mxd_strip_batch_free(e->batch);
 	e->batch = b;
 	return MIXDOWN_SUCCESS;

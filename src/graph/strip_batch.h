@@ -15,8 +15,11 @@
  *
  * Ownership: the engine owns the batch (created in mixdown_engine_create(),
  * freed with the engine). Threads: mxd_strip_batch_run() on the thread that
- * runs the engine; it allocates nothing. Clip reading happens inside it (file
- * I/O), so it is used only when the engine reads its own clips (offline).
+ * runs the engine; it allocates nothing. It reads the batched tracks' inputs
+ * first: offline their clips (file I/O, unless read ahead), in real time
+ * the host's track source (no I/O, no lock: the real-time path). Workers
+ * (mxd_strip_batch_threads()) are for offline renders only: the engine's
+ * thread waits for them.
  */
 #ifndef MIXDOWN_GRAPH_STRIP_BATCH_H
 #define MIXDOWN_GRAPH_STRIP_BATCH_H
@@ -37,11 +40,13 @@ void mxd_strip_batch_free(mxd_strip_batch *b); /* NULL-safe */
 mixdown_status mxd_strip_batch_run(struct mixdown_engine *e, mxd_strip_batch *b, uint32_t n, mixdown_error *err);
 
 /* Share the groups between `threads` threads (0 = the online CPUs, at most
- * 8; 1 = this thread only): the groups are rebuilt smaller where needed and
- * threads - 1 workers are started, which run their groups while
- * mxd_strip_batch_run() runs the rest and then waits for them (sem_wait: an
- * offline path, as all of batching). The output is bit-identical for any
- * number. Control thread, between process calls. */
+ * 8; 1 = this thread only): the groups are rebuilt with at most 8 lanes
+ * and threads - 1 workers are started. Each block, mxd_strip_batch_run()
+ * wakes them (sem_post) and every thread claims groups from an atomic
+ * counter until none is left; the engine's thread then waits (spinning,
+ * then yielding: an offline path, as all of batching) for the groups still
+ * running. The output is bit-identical for any number. Control thread,
+ * between process calls. */
 mixdown_status mxd_strip_batch_threads(struct mixdown_engine *e, unsigned threads, mixdown_error *err);
 
 /* Tests: the number of tracks in groups, and switching batching off (the

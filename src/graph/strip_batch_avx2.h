@@ -69,6 +69,68 @@ AVX2 static inline __m256 v_gain_fastf(__m256 db)
 	return _mm256_mul_ps(p, _mm256_castsi256_ps(sb));
 }
 
+/* One step of the section on four lanes. */
+#define EQ_STEP(v, y, b0, b1, b2, a1, a2, z1, z2)                                                   \
+	do {                                                                                      \
+		y = _mm256_add_pd(_mm256_mul_pd(b0, v), z1);                                      \
+		z1 = _mm256_add_pd(_mm256_sub_pd(_mm256_mul_pd(b1, v), _mm256_mul_pd(a1, y)), z2); \
+		z2 = _mm256_sub_pd(_mm256_mul_pd(b2, v), _mm256_mul_pd(a2, y));                   \
+	} while (0)
+
+AVX2 static inline __m256d v_round(__m256d y, bool round)
+{
+	return round ? _mm256_cvtps_pd(_mm256_cvtpd_ps(y)) : y;
+}
+
+/* eq_section() with the coefficients and state in registers for the m
+ * frames: eight lanes per step (two independent recursions hide each
+ * other's latency), then four, then the last lanes as eq_section_base(). */
+AVX2 static void eq_section_avx2i(double *restrict x, uint32_t L, uint32_t m, const double *restrict k,
+				  double *restrict s1, double *restrict s2, bool round)
+{
+	uint32_t l = 0;
+	for (; l + 8 <= L; l += 8) {
+		const double *c = k + l;
+		const __m256d b0 = _mm256_loadu_pd(c), b1 = _mm256_loadu_pd(c + L), b2 = _mm256_loadu_pd(c + 2 * L);
+		const __m256d a1 = _mm256_loadu_pd(c + 3 * L), a2 = _mm256_loadu_pd(c + 4 * L);
+		const __m256d d0 = _mm256_loadu_pd(c + 4), d1 = _mm256_loadu_pd(c + L + 4);
+		const __m256d d2 = _mm256_loadu_pd(c + 2 * L + 4), e1 = _mm256_loadu_pd(c + 3 * L + 4);
+		const __m256d e2 = _mm256_loadu_pd(c + 4 * L + 4);
+		__m256d z1 = _mm256_loadu_pd(s1 + l), z2 = _mm256_loadu_pd(s2 + l);
+		__m256d w1 = _mm256_loadu_pd(s1 + l + 4), w2 = _mm256_loadu_pd(s2 + l + 4);
+		double *xi = x + l;
+		for (uint32_t i = 0; i < m; i++, xi += L) {
+			__m256d y, u;
+			const __m256d v = _mm256_loadu_pd(xi), q = _mm256_loadu_pd(xi + 4);
+			EQ_STEP(v, y, b0, b1, b2, a1, a2, z1, z2);
+			EQ_STEP(q, u, d0, d1, d2, e1, e2, w1, w2);
+			_mm256_storeu_pd(xi, v_round(y, round));
+			_mm256_storeu_pd(xi + 4, v_round(u, round));
+		}
+		_mm256_storeu_pd(s1 + l, z1);
+		_mm256_storeu_pd(s2 + l, z2);
+		_mm256_storeu_pd(s1 + l + 4, w1);
+		_mm256_storeu_pd(s2 + l + 4, w2);
+	}
+	for (; l + 4 <= L; l += 4) {
+		const double *c = k + l;
+		const __m256d b0 = _mm256_loadu_pd(c), b1 = _mm256_loadu_pd(c + L), b2 = _mm256_loadu_pd(c + 2 * L);
+		const __m256d a1 = _mm256_loadu_pd(c + 3 * L), a2 = _mm256_loadu_pd(c + 4 * L);
+		__m256d z1 = _mm256_loadu_pd(s1 + l), z2 = _mm256_loadu_pd(s2 + l);
+		double *xi = x + l;
+		for (uint32_t i = 0; i < m; i++, xi += L) {
+			__m256d y;
+			const __m256d v = _mm256_loadu_pd(xi);
+			EQ_STEP(v, y, b0, b1, b2, a1, a2, z1, z2);
+			_mm256_storeu_pd(xi, v_round(y, round));
+		}
+		_mm256_storeu_pd(s1 + l, z1);
+		_mm256_storeu_pd(s2 + l, z2);
+	}
+	for (; l < L; l++) /* the last lanes: the same expressions, one at a time */
+		eq_lane_base(x, L, l, m, k, s1, s2, round);
+}
+
 /* comp_block() in three passes over each frame's lanes: levels (eight lanes),
  * gain computer and envelope (four lanes; the gain in dB goes back into lvl),
  * gain applied (eight lanes). Lanes past the last full vector take the
@@ -82,6 +144,7 @@ AVX2 static void comp_block_avx2i(double *restrict x, uint32_t S, uint32_t C, ui
 	const double *link = p + CP_LINK * S, *mk = p + CP_MAKEUP * S, *aa = p + CP_ATT * S, *ar = p + CP_REL * S;
 	const __m256d sign = v_set(-0.0), one = v_set(1.0), zero = _mm256_setzero_pd();
 	const __m256d flush = v_set(MXD_DYN_FLUSH_DB);
+	(void)lk; /* the link level stays in registers */
 	for (uint32_t i = 0; i < m; i++) {
 		double *restrict xi = x + (size_t)i * L;
 		uint32_t l = 0;
@@ -89,32 +152,35 @@ AVX2 static void comp_block_avx2i(double *restrict x, uint32_t S, uint32_t C, ui
 			v_store8(lvl + l, v_db_fastf(_mm256_andnot_ps(vf_set(-0.0f), v_load8(xi + l))));
 		for (; l < L; l++)
 			lvl[l] = mxd_dyn_db_fastf(fabsf((float)xi[l]));
-		for (uint32_t s = 0; s < S; s++)
-			lk[s] = MXD_DYN_FLOOR_DB;
-		for (uint32_t c = 0; c < C; c++)
-			for (uint32_t s = 0; s < S; s++)
-				lk[s] = lvl[c * S + s] > lk[s] ? lvl[c * S + s] : lk[s];
-		for (uint32_t c = 0; c < C; c++) {
-			uint32_t s = 0;
-			for (; s + 4 <= S; s += 4) {
+		/* Strips four at a time: the stereo link level (the loudest
+		 * channel; max over channels in any order gives the same value),
+		 * then each channel's gain computer and envelope. */
+		uint32_t s = 0;
+		for (; s + 4 <= S; s += 4) {
+			__m256d lkv = v_set(MXD_DYN_FLOOR_DB);
+			for (uint32_t c = 0; c < C; c++) /* lk = lvl > lk ? lvl : lk, as comp_block() */
+				lkv = _mm256_max_pd(_mm256_loadu_pd(lvl + c * S + s), lkv);
+			const __m256d lnk = _mm256_loadu_pd(link + s), w = _mm256_loadu_pd(knee + s);
+			const __m256d sl = _mm256_loadu_pd(slope + s), th = _mm256_loadu_pd(thr + s);
+			const __m256d a_r = _mm256_loadu_pd(ar + s), a_a = _mm256_loadu_pd(aa + s);
+			const __m256d mkv = _mm256_loadu_pd(mk + s);
+			const __m256d lk_part = _mm256_mul_pd(lnk, lkv), own = _mm256_sub_pd(one, lnk);
+			const __m256d nw = _mm256_xor_pd(w, sign), w2 = _mm256_mul_pd(v_set(2.0), w);
+			const __m256d half_w = _mm256_mul_pd(v_set(0.5), w), soft_on = _mm256_cmp_pd(w, zero, _CMP_GT_OQ);
+			for (uint32_t c = 0; c < C; c++) {
 				const uint32_t q = c * S + s;
-				const __m256d lnk = _mm256_loadu_pd(link + s), w = _mm256_loadu_pd(knee + s);
-				const __m256d sl = _mm256_loadu_pd(slope + s);
-				const __m256d lv = _mm256_add_pd(_mm256_mul_pd(lnk, _mm256_loadu_pd(lk + s)),
-								 _mm256_mul_pd(_mm256_sub_pd(one, lnk), _mm256_loadu_pd(lvl + q)));
-				const __m256d d = _mm256_sub_pd(lv, _mm256_loadu_pd(thr + s));
-				const __m256d kk = _mm256_add_pd(d, _mm256_mul_pd(v_set(0.5), w));
+				const __m256d lv = _mm256_add_pd(lk_part, _mm256_mul_pd(own, _mm256_loadu_pd(lvl + q)));
+				const __m256d d = _mm256_sub_pd(lv, th);
 				const __m256d hard = _mm256_and_pd(_mm256_cmp_pd(d, zero, _CMP_GT_OQ), _mm256_mul_pd(sl, d));
-				const __m256d d2 = _mm256_mul_pd(v_set(2.0), d), nw = _mm256_xor_pd(w, sign);
-				const __m256d in_knee = _mm256_and_pd(_mm256_cmp_pd(d2, w, _CMP_LE_OQ),
-								      _mm256_cmp_pd(w, zero, _CMP_GT_OQ));
+				const __m256d d2 = _mm256_mul_pd(v_set(2.0), d);
+				const __m256d in_knee = _mm256_and_pd(_mm256_cmp_pd(d2, w, _CMP_LE_OQ), soft_on);
 				__m256d xl = hard;
-				if (_mm256_movemask_pd(in_knee)) /* the division only when a lane is in the knee */
-					xl = _mm256_blendv_pd(hard, _mm256_div_pd(_mm256_mul_pd(_mm256_mul_pd(sl, kk), kk),
-										  _mm256_mul_pd(v_set(2.0), w)),
+				if (_mm256_movemask_pd(in_knee)) { /* the division only when a lane is in the knee */
+					const __m256d kk = _mm256_add_pd(d, half_w);
+					xl = _mm256_blendv_pd(hard, _mm256_div_pd(_mm256_mul_pd(_mm256_mul_pd(sl, kk), kk), w2),
 							      in_knee);
+				}
 				xl = _mm256_andnot_pd(_mm256_cmp_pd(d2, nw, _CMP_LT_OQ), xl);
-				const __m256d a_r = _mm256_loadu_pd(ar + s), a_a = _mm256_loadu_pd(aa + s);
 				const __m256d r = _mm256_add_pd(_mm256_mul_pd(a_r, _mm256_loadu_pd(y1 + q)),
 								_mm256_mul_pd(_mm256_sub_pd(one, a_r), xl));
 				const __m256d a1 = _mm256_blendv_pd(r, xl, _mm256_cmp_pd(xl, r, _CMP_GT_OQ));
@@ -123,11 +189,16 @@ AVX2 static void comp_block_avx2i(double *restrict x, uint32_t S, uint32_t C, ui
 				_mm256_storeu_pd(y1 + q, _mm256_andnot_pd(_mm256_cmp_pd(a1, flush, _CMP_LT_OQ), a1));
 				const __m256d ye = _mm256_andnot_pd(_mm256_cmp_pd(e, flush, _CMP_LT_OQ), e);
 				_mm256_storeu_pd(y + q, ye);
-				_mm256_storeu_pd(lvl + q, _mm256_sub_pd(_mm256_loadu_pd(mk + s), ye));
+				_mm256_storeu_pd(lvl + q, _mm256_sub_pd(mkv, ye)); /* the gain in dB, for the last pass */
 			}
-			for (; s < S; s++) {
+		}
+		for (; s < S; s++) {
+			double lks = MXD_DYN_FLOOR_DB;
+			for (uint32_t c = 0; c < C; c++)
+				lks = lvl[c * S + s] > lks ? lvl[c * S + s] : lks;
+			for (uint32_t c = 0; c < C; c++) {
 				const uint32_t q = c * S + s;
-				double lv = link[s] * lk[s] + (1.0 - link[s]) * lvl[q];
+				double lv = link[s] * lks + (1.0 - link[s]) * lvl[q];
 				double xl = mxd_dyn_compress_gr(lv, thr[s], slope[s], knee[s]);
 				mxd_dyn_env en = { y1[q], y[q] };
 				double ye = mxd_dyn_decoupled(&en, xl, aa[s], ar[s]);

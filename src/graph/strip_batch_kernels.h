@@ -9,32 +9,33 @@
  * Threads: the engine's thread; no allocation.
  */
 
-/* One biquad section (TDF-II, double state) on every lane; `round`: the
- * section ends an EQ band, whose output run() stores as float. Mirrors
- * mxd_biquad_chain_process(). */
+/* One biquad section (TDF-II, double state) on lane l of x (frames of L
+ * lanes); `round`: the section ends an EQ band, whose output run() stores
+ * as float. Mirrors mxd_biquad_chain_process(), the state in registers for
+ * the m frames. */
+KATTR static inline void KSFX(eq_lane)(double *restrict x, uint32_t L, uint32_t l, uint32_t m,
+					const double *restrict k, double *restrict s1, double *restrict s2, bool round)
+{
+	const double b0 = k[l], b1 = k[L + l], b2 = k[2 * L + l], a1 = k[3 * L + l], a2 = k[4 * L + l];
+	double z1 = s1[l], z2 = s2[l];
+	for (uint32_t i = 0; i < m; i++) {
+		double *xi = x + (size_t)i * L + l;
+		double v = *xi;
+		double y = b0 * v + z1;
+		z1 = b1 * v - a1 * y + z2;
+		z2 = b2 * v - a2 * y;
+		*xi = round ? (double)(float)y : y;
+	}
+	s1[l] = z1;
+	s2[l] = z2;
+}
+
+/* The section on every lane. */
 KATTR static void KSFX(eq_section)(double *restrict x, uint32_t L, uint32_t m, const double *restrict k,
 				   double *restrict s1, double *restrict s2, bool round)
 {
-	const double *b0 = k, *b1 = k + L, *b2 = k + 2 * L, *a1 = k + 3 * L, *a2 = k + 4 * L;
-	for (uint32_t i = 0; i < m; i++) {
-		double *restrict xi = x + (size_t)i * L;
-		if (round)
-			for (uint32_t l = 0; l < L; l++) {
-				double v = xi[l];
-				double y = b0[l] * v + s1[l];
-				s1[l] = b1[l] * v - a1[l] * y + s2[l];
-				s2[l] = b2[l] * v - a2[l] * y;
-				xi[l] = (double)(float)y;
-			}
-		else
-			for (uint32_t l = 0; l < L; l++) {
-				double v = xi[l];
-				double y = b0[l] * v + s1[l];
-				s1[l] = b1[l] * v - a1[l] * y + s2[l];
-				s2[l] = b2[l] * v - a2[l] * y;
-				xi[l] = y;
-			}
-	}
+	for (uint32_t l = 0; l < L; l++)
+		KSFX(eq_lane)(x, L, l, m, k, s1, s2, round);
 }
 
 /* The compressor's plain case (fx_compressor.c comp_run with a peak detector)
