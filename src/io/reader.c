@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/simd_clone.h"
+#include "io/pcm24.h"
 #include "session/model.h"
 
 struct mxd_reader {
@@ -29,7 +31,33 @@ struct mxd_reader {
 	int64_t out_done;
 	bool input_ended;     /* soxr has been told the input ended */
 	uint64_t nonfinite;
+	uint8_t *raw;         /* 24-bit WAV read raw (io/pcm24.h): in_cap frames of bytes; NULL: libsndfile converts */
 };
+
+/* Whether the file's samples can be read raw and converted by pcm24.h:
+ * 24-bit PCM in a little-endian RIFF container, and checked, not assumed:
+ * the first frames decoded both ways must be identical (else libsndfile
+ * keeps converting). The position is start_frame again afterwards. */
+static bool raw24_ok(mxd_reader *r, const SF_INFO *info, int64_t start_frame)
+{
+	int type = info->format & SF_FORMAT_TYPEMASK, end = info->format & SF_FORMAT_ENDMASK;
+	if ((info->format & SF_FORMAT_SUBMASK) != SF_FORMAT_PCM_24 ||
+	    (type != SF_FORMAT_WAV && type != SF_FORMAT_WAVEX && type != SF_FORMAT_RF64) ||
+	    (end != SF_ENDIAN_FILE && end != SF_ENDIAN_LITTLE) || r->in_left <= 0)
+		return false;
+	enum { PROBE = 64 };
+	float lib[PROBE * MXD_MAX_CHANNELS], own[PROBE * MXD_MAX_CHANNELS];
+	uint8_t bytes[PROBE * MXD_MAX_CHANNELS * 3];
+	sf_count_t n = r->in_left < PROBE ? r->in_left : PROBE;
+	size_t samples = (size_t)n * r->channels;
+	bool same = sf_readf_float(r->file, lib, n) == n && sf_seek(r->file, start_frame, SEEK_SET) == start_frame &&
+		    sf_read_raw(r->file, bytes, (sf_count_t)(samples * 3)) == (sf_count_t)(samples * 3);
+	if (same) {
+		mxd_pcm24le_to_float(bytes, own, samples);
+		same = memcmp(lib, own, samples * sizeof(float)) == 0;
+	}
+	return sf_seek(r->file, start_frame, SEEK_SET) == start_frame && same;
+}
 
 static mixdown_status audio_fail(mixdown_error *err, const char *path, const char *fmt, const char *why)
 {
@@ -89,6 +117,8 @@ mixdown_status mxd_reader_open(const char *path, double out_rate, int64_t start_
 		r->in_cap = max_block;
 	}
 	r->in_buf = malloc(sizeof(float) * r->in_cap * r->channels);
+	if (raw24_ok(r, &info, start_frame))
+		r->raw = malloc(r->in_cap * r->channels * 3); /* NULL: the slow path, still right */
 	if (!r->in_buf || (r->soxr && !r->out_buf) || !r->path) {
 		mxd_reader_close(r);
 		return MIXDOWN_ERR_NOMEM;
@@ -101,32 +131,53 @@ uint32_t mxd_reader_channels(const mxd_reader *r) { return r->channels; }
 double mxd_reader_file_rate(const mxd_reader *r) { return r->file_rate; }
 int64_t mxd_reader_length(const mxd_reader *r) { return r->out_total; }
 uint64_t mxd_reader_nonfinite(const mxd_reader *r) { return r->nonfinite; }
+bool mxd_reader_fast_pcm24(const mxd_reader *r) { return r->raw != NULL; }
 
-/* Deinterleave into planar outputs at `offset`, scrubbing NaN/Inf. */
-static void deinterleave(mxd_reader *r, const float *src, float *const *out, uint32_t offset, size_t frames)
+/* One channel of interleaved src (stride nc) into dst, NaN/Inf replaced by
+ * 0; returns how many were replaced. Branch-free, so it vectorizes
+ * (|v| <= FLT_MAX is false for Inf and NaN); nc == 1 gets its own copy of
+ * the loop, a contiguous one. */
+MXD_CLONES static uint64_t scrub_channel(float *restrict dst, const float *restrict src, uint32_t nc, size_t frames)
 {
-	uint32_t nc = r->channels;
 	uint64_t bad = 0;
-	for (uint32_t c = 0; c < nc; c++) {
-		float *restrict dst = out[c] + offset;
-		const float *restrict s = src + c;
-		/* Branch-free, so the loop vectorizes: |v| <= FLT_MAX is false for
-		 * Inf and NaN. */
+	if (nc == 1)
 		for (size_t i = 0; i < frames; i++) {
-			float v = s[i * nc];
+			float v = src[i];
 			bool ok = fabsf(v) <= FLT_MAX;
 			bad += !ok;
 			dst[i] = ok ? v : 0.0f;
 		}
-	}
-	r->nonfinite += bad;
+	else
+		for (size_t i = 0; i < frames; i++) {
+			float v = src[i * nc];
+			bool ok = fabsf(v) <= FLT_MAX;
+			bad += !ok;
+			dst[i] = ok ? v : 0.0f;
+		}
+	return bad;
+}
+
+/* Deinterleave into planar outputs at `offset`, scrubbing NaN/Inf. */
+static void deinterleave(mxd_reader *r, const float *src, float *const *out, uint32_t offset, size_t frames)
+{
+	for (uint32_t c = 0; c < r->channels; c++)
+		r->nonfinite += scrub_channel(out[c] + offset, src + c, r->channels, frames);
 }
 
 static mixdown_status read_file(mxd_reader *r, size_t want, size_t *got, mixdown_error *err)
 {
 	if ((int64_t)want > r->in_left)
 		want = (size_t)r->in_left;
-	sf_count_t n = want ? sf_readf_float(r->file, r->in_buf, (sf_count_t)want) : 0;
+	sf_count_t n = 0;
+	if (want && r->raw) {
+		const size_t frame_bytes = (size_t)r->channels * 3;
+		sf_count_t bytes = sf_read_raw(r->file, r->raw, (sf_count_t)(want * frame_bytes));
+		n = bytes < 0 ? -1 : bytes / (sf_count_t)frame_bytes;
+		if (n > 0)
+			mxd_pcm24le_to_float(r->raw, r->in_buf, (size_t)n * r->channels);
+	} else if (want) {
+		n = sf_readf_float(r->file, r->in_buf, (sf_count_t)want);
+	}
 	if (n < 0 || (size_t)n != want) {
 		if (sf_error(r->file) != SF_ERR_NO_ERROR)
 			return audio_fail(err, r->path, "read error: %s", sf_strerror(r->file));
@@ -201,6 +252,7 @@ void mxd_reader_close(mxd_reader *r)
 	if (r->soxr)
 		soxr_delete(r->soxr);
 	free(r->in_buf);
+	free(r->raw);
 	free(r->out_buf);
 	free(r->path);
 	free(r);

@@ -38,6 +38,8 @@ mixdown_status mxd_reader_read(mxd_reader *r, float *const *out, uint32_t n, uin
 			       mixdown_error *err);
 
 uint64_t mxd_reader_nonfinite(const mxd_reader *r);
+/* Tests: whether the file's samples are read raw and converted by io/pcm24.h. */
+bool mxd_reader_fast_pcm24(const mxd_reader *r);
 
 void mxd_reader_close(mxd_reader *r); /* NULL-safe */
 
