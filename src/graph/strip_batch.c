@@ -50,6 +50,8 @@ enum { CP_THR, CP_SLOPE, CP_KNEE, CP_LINK, CP_MAKEUP, CP_ATT, CP_REL, CP_N };
 
 typedef void (*eq_fn)(double *restrict, uint32_t, uint32_t, const double *restrict, double *restrict,
 		      double *restrict, bool);
+typedef void (*load_fn)(double *restrict, uint32_t, uint32_t, const float *const *);
+typedef void (*store_fn)(float *, size_t, const double *restrict, uint32_t, uint32_t);
 typedef void (*comp_fn)(double *restrict, uint32_t, uint32_t, uint32_t, const double *restrict, double *restrict,
 			double *restrict, double *restrict, double *restrict);
 
@@ -78,6 +80,7 @@ typedef struct {
 	mxd_gr_meter **gr;      /* [n_comp * S] */
 	double *lvl, *lk;       /* [L], [S] */
 	double *fin;            /* [L]: non-finite detector (check_finite) */
+	const float **src;      /* [L]: each lane's input for the current SUB frames */
 } group;
 
 /* A worker: woken through `go` once per block, claims groups until none is
@@ -94,6 +97,8 @@ struct mxd_strip_batch {
 	size_t n;
 	eq_fn eq;
 	comp_fn comp;
+	load_fn load;
+	store_fn store;
 	worker wk[MAX_THREADS - 1];
 	uint32_t n_workers;
 	/* The block being run: job_e and job_n are written before `ticket`
@@ -180,6 +185,7 @@ static void group_free(group *g)
 	free(g->lvl);
 	free(g->lk);
 	free(g->fin);
+	free(g->src);
 }
 
 static bool group_alloc(group *g, uint32_t max_block)
@@ -205,8 +211,9 @@ static bool group_alloc(group *g, uint32_t max_block)
 	g->lvl = calloc(L, sizeof *g->lvl);
 	g->lk = calloc(S, sizeof *g->lk);
 	g->fin = calloc(L, sizeof *g->fin);
+	g->src = calloc(L, sizeof *g->src);
 	return g->slot && g->on && g->bad && g->x && g->out && g->coef && g->st && g->stp && g->cpar && g->env &&
-	       g->envp && g->gr && g->lvl && g->lk && g->fin;
+	       g->envp && g->gr && g->lvl && g->lk && g->fin && g->src;
 }
 
 /* Groups of at most max_lanes lanes (0: no limit). */
@@ -262,6 +269,8 @@ static mxd_strip_batch *batch_create(mixdown_engine *e, uint32_t max_lanes)
 	}
 	b->eq = eq_section_base;
 	b->comp = comp_block_base;
+	b->load = load_lanes_base;
+	b->store = store_lanes_base;
 #ifdef HAVE_AVX2_KERNELS
 	/* MIXDOWN_BATCH_GENERIC=1: the plain C kernels (tests, benchmarks). */
 	const char *generic = getenv("MIXDOWN_BATCH_GENERIC");
@@ -269,6 +278,8 @@ static mxd_strip_batch *batch_create(mixdown_engine *e, uint32_t max_lanes)
 	if ((!generic || strcmp(generic, "1")) && __builtin_cpu_supports("avx2")) {
 		b->eq = eq_section_avx2i;
 		b->comp = comp_block_avx2i;
+		b->load = load_lanes_avx2i;
+		b->store = store_lanes_avx2i;
 	}
 #endif
 	return b;
@@ -498,17 +509,11 @@ static void run_group(mixdown_engine *e, mxd_strip_batch *b, group *g, uint32_t 
 	memset(g->fin, 0, L * sizeof *g->fin);
 	for (uint32_t pos = 0; pos < n; pos += SUB) {
 		const uint32_t m = n - pos < SUB ? n - pos : SUB;
+		static const float silence[SUB];
 		for (uint32_t s = 0; s < S; s++)
-			for (uint32_t c = 0; c < C; c++) {
-				const float *src = e->nodes[g->node[s]].in[c] + pos;
-				double *dst = g->x + c * S + s;
-				if (g->on[s])
-					for (uint32_t i = 0; i < m; i++)
-						dst[(size_t)i * L] = src[i];
-				else
-					for (uint32_t i = 0; i < m; i++)
-						dst[(size_t)i * L] = 0.0;
-			}
+			for (uint32_t c = 0; c < C; c++)
+				g->src[c * S + s] = g->on[s] ? e->nodes[g->node[s]].in[c] + pos : silence;
+		b->load(g->x, L, m, g->src);
 		check_finite(g, m); /* the input scrub of insert_slot.c must find nothing */
 		uint32_t k0 = 0, jc = 0;
 		for (uint32_t j = 0; j < g->lay.n_ins; j++) {
@@ -530,11 +535,7 @@ static void run_group(mixdown_engine *e, mxd_strip_batch *b, group *g, uint32_t 
 		 * non-finite). A non-finite block goes back to the strip. */
 		check_finite(g, m);
 		check_states(g);
-		for (uint32_t l = 0; l < L; l++) {
-			float *o = g->out + (size_t)l * e->max_block + pos;
-			for (uint32_t i = 0; i < m; i++)
-				o[i] = (float)g->x[(size_t)i * L + l];
-		}
+		b->store(g->out + pos, e->max_block, g->x, L, m);
 	}
 	for (uint32_t l = 0; l < L; l++)
 		if (g->fin[l] != 0.0)

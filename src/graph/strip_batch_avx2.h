@@ -69,6 +69,60 @@ AVX2 static inline __m256 v_gain_fastf(__m256 db)
 	return _mm256_mul_ps(p, _mm256_castsi256_ps(sb));
 }
 
+/* load_lanes() four lanes by four frames at a time: a 4 x 4 transpose of
+ * floats, each row widened to doubles (exact). */
+AVX2 static void load_lanes_avx2i(double *restrict x, uint32_t L, uint32_t m, const float *const *src)
+{
+	uint32_t l = 0;
+	for (; l + 4 <= L; l += 4) {
+		const float *s0 = src[l], *s1 = src[l + 1], *s2 = src[l + 2], *s3 = src[l + 3];
+		uint32_t i = 0;
+		for (; i + 4 <= m; i += 4) {
+			__m128 r0 = _mm_loadu_ps(s0 + i), r1 = _mm_loadu_ps(s1 + i);
+			__m128 r2 = _mm_loadu_ps(s2 + i), r3 = _mm_loadu_ps(s3 + i);
+			_MM_TRANSPOSE4_PS(r0, r1, r2, r3); /* now r_k: frame i + k of the four lanes */
+			double *xi = x + (size_t)i * L + l;
+			_mm256_storeu_pd(xi, _mm256_cvtps_pd(r0));
+			_mm256_storeu_pd(xi + L, _mm256_cvtps_pd(r1));
+			_mm256_storeu_pd(xi + 2 * (size_t)L, _mm256_cvtps_pd(r2));
+			_mm256_storeu_pd(xi + 3 * (size_t)L, _mm256_cvtps_pd(r3));
+		}
+		for (; i < m; i++)
+			for (uint32_t k = 0; k < 4; k++)
+				x[(size_t)i * L + l + k] = src[l + k][i];
+	}
+	for (; l < L; l++)
+		load_lane_base(x, L, l, m, src[l]);
+}
+
+/* store_lanes() the same way back: four frames of four lanes narrowed to
+ * float, transposed, one 4-float store per lane. */
+AVX2 static void store_lanes_avx2i(float *out, size_t stride, const double *restrict x, uint32_t L, uint32_t m)
+{
+	uint32_t l = 0;
+	for (; l + 4 <= L; l += 4) {
+		float *o0 = out + l * stride, *o1 = o0 + stride, *o2 = o1 + stride, *o3 = o2 + stride;
+		uint32_t i = 0;
+		for (; i + 4 <= m; i += 4) {
+			const double *xi = x + (size_t)i * L + l;
+			__m128 r0 = _mm256_cvtpd_ps(_mm256_loadu_pd(xi));
+			__m128 r1 = _mm256_cvtpd_ps(_mm256_loadu_pd(xi + L));
+			__m128 r2 = _mm256_cvtpd_ps(_mm256_loadu_pd(xi + 2 * (size_t)L));
+			__m128 r3 = _mm256_cvtpd_ps(_mm256_loadu_pd(xi + 3 * (size_t)L));
+			_MM_TRANSPOSE4_PS(r0, r1, r2, r3); /* now r_k: lane l + k, frames i..i+3 */
+			_mm_storeu_ps(o0 + i, r0);
+			_mm_storeu_ps(o1 + i, r1);
+			_mm_storeu_ps(o2 + i, r2);
+			_mm_storeu_ps(o3 + i, r3);
+		}
+		for (; i < m; i++)
+			for (uint32_t k = 0; k < 4; k++)
+				out[(l + k) * stride + i] = (float)x[(size_t)i * L + l + k];
+	}
+	for (; l < L; l++)
+		store_lane_base(out, stride, x, L, l, m);
+}
+
 /* One step of the section on four lanes. */
 #define EQ_STEP(v, y, b0, b1, b2, a1, a2, z1, z2)                                                   \
 	do {                                                                                      \

@@ -9,6 +9,34 @@
  * Threads: the engine's thread; no allocation.
  */
 
+/* Lane l of x from src[l][0..m-1] (floats, exactly as double). */
+KATTR static inline void KSFX(load_lane)(double *restrict x, uint32_t L, uint32_t l, uint32_t m, const float *src)
+{
+	for (uint32_t i = 0; i < m; i++)
+		x[(size_t)i * L + l] = src[i];
+}
+
+KATTR static void KSFX(load_lanes)(double *restrict x, uint32_t L, uint32_t m, const float *const *src)
+{
+	for (uint32_t l = 0; l < L; l++)
+		KSFX(load_lane)(x, L, l, m, src[l]);
+}
+
+/* Lane l of x, rounded to float, into out + l * stride. */
+KATTR static inline void KSFX(store_lane)(float *out, size_t stride, const double *restrict x, uint32_t L, uint32_t l,
+					  uint32_t m)
+{
+	float *o = out + (size_t)l * stride;
+	for (uint32_t i = 0; i < m; i++)
+		o[i] = (float)x[(size_t)i * L + l];
+}
+
+KATTR static void KSFX(store_lanes)(float *out, size_t stride, const double *restrict x, uint32_t L, uint32_t m)
+{
+	for (uint32_t l = 0; l < L; l++)
+		KSFX(store_lane)(out, stride, x, L, l, m);
+}
+
 /* One biquad section (TDF-II, double state) on lane l of x (frames of L
  * lanes); `round`: the section ends an EQ band, whose output run() stores
  * as float. Mirrors mxd_biquad_chain_process(), the state in registers for
