@@ -4,6 +4,9 @@
  * the same C with the same IEEE operations in the same order (no FMA: AVX2
  * alone, and ISO C forbids contraction), so they give the same bits; AVX2
  * only makes the vectors twice as wide. Elsewhere it expands to nothing.
+ * Only on static functions: clang 14 emits the variants (and the resolver)
+ * in the translation units that call the function, so an exported one
+ * called from another file would not link; export a plain wrapper.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifndef MIXDOWN_DSP_SIMD_CLONE_H

@@ -19,7 +19,7 @@ MXD_CLONES static void scale(float *const *io, uint32_t channels, uint32_t from,
 	}
 }
 
-MXD_CLONES void mxd_smooth_apply_gain(mxd_smooth *s, float *const *io, uint32_t channels, uint32_t n)
+void mxd_smooth_apply_gain(mxd_smooth *s, float *const *io, uint32_t channels, uint32_t n)
 {
 	uint32_t m = s->left < n ? s->left : n;
 	/* Ramp part: the same per-sample value on every channel. */

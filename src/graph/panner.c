@@ -102,7 +102,9 @@ void mxd_pan_matrix_build(mxd_pan_matrix *pm, uint32_t nin, uint32_t nout, doubl
 			pm->m[o][i] = (float)m[o][i];
 }
 
-MXD_CLONES void mxd_pan_matrix_apply(const mxd_pan_matrix *pm, const float *const *in, float *const *out, uint32_t n)
+/* Multiversioned (dsp/simd_clone.h) as a static function: clang builds the
+ * variants only where the function is called. */
+MXD_CLONES static void apply_matrix(const mxd_pan_matrix *pm, const float *const *in, float *const *out, uint32_t n)
 {
 	for (uint32_t o = 0; o < pm->out_channels; o++) {
 		float *restrict dst = out[o];
@@ -125,6 +127,11 @@ MXD_CLONES void mxd_pan_matrix_apply(const mxd_pan_matrix *pm, const float *cons
 		if (first)
 			memset(dst, 0, n * sizeof *dst);
 	}
+}
+
+void mxd_pan_matrix_apply(const mxd_pan_matrix *pm, const float *const *in, float *const *out, uint32_t n)
+{
+	apply_matrix(pm, in, out, n);
 }
 
 void mxd_pan_matrix_apply_ramp(const mxd_pan_matrix *from, const mxd_pan_matrix *to, const float *const *in,

@@ -118,9 +118,11 @@ static int32_t clip_to(double q, double lo, double hi, uint64_t *clipped)
 }
 
 /* Built for AVX2 too (dsp/simd_clone.h): there rint() is one instruction
- * (SSE4.1 roundsd) instead of a libm call, same results. */
-MXD_CLONES uint64_t mxd_quantize(const float *in, int32_t *out, size_t n, int bits, mixdown_dither dither,
-				 uint32_t *state)
+ * (SSE4.1 roundsd) instead of a libm call, same results. Static, with the
+ * exported functions below calling them: clang builds the variants only
+ * where the function is called. */
+MXD_CLONES static uint64_t quantize(const float *in, int32_t *out, size_t n, int bits, mixdown_dither dither,
+				    uint32_t *state)
 {
 	const double scale = bits == 16 ? 32768.0 : 8388608.0;
 	const double hi = scale - 1.0, lo = -scale;
@@ -150,8 +152,8 @@ MXD_CLONES uint64_t mxd_quantize(const float *in, int32_t *out, size_t n, int bi
  * 3 kHz, +25 dB near 20 kHz. */
 static const double shape_h[MXD_SHAPE_TAPS] = { 2.412, -3.370, 3.937, -4.174, 3.353, -2.205, 1.281, -0.569, 0.0847 };
 
-MXD_CLONES uint64_t mxd_quantize_shaped(const float *in, int32_t *out, size_t frames, uint32_t channels, int bits,
-					double (*hist)[MXD_SHAPE_TAPS], uint32_t *state)
+MXD_CLONES static uint64_t quantize_shaped(const float *in, int32_t *out, size_t frames, uint32_t channels,
+					   int bits, double (*hist)[MXD_SHAPE_TAPS], uint32_t *state)
 {
 	const double scale = bits == 16 ? 32768.0 : 8388608.0;
 	const double hi = scale - 1.0, lo = -scale;
@@ -174,6 +176,17 @@ MXD_CLONES uint64_t mxd_quantize_shaped(const float *in, int32_t *out, size_t fr
 			out[i * channels + c] = q;
 		}
 	return clipped;
+}
+
+uint64_t mxd_quantize(const float *in, int32_t *out, size_t n, int bits, mixdown_dither dither, uint32_t *state)
+{
+	return quantize(in, out, n, bits, dither, state);
+}
+
+uint64_t mxd_quantize_shaped(const float *in, int32_t *out, size_t frames, uint32_t channels, int bits,
+			     double (*hist)[MXD_SHAPE_TAPS], uint32_t *state)
+{
+	return quantize_shaped(in, out, frames, channels, bits, hist, state);
 }
 
 /* Create a new file next to `target` with a unique name; O_EXCL so nothing
