@@ -1,12 +1,14 @@
 /* mixdown — tests of file formats: reading every format libsndfile reads as
  * clips, BWF time references placing clips, writing WAV/RF64/FLAC/AIFF and
- * the lossy previews, the BWF bext chunk of an export, the stems null test,
+ * the lossy previews, the BWF bext chunk of an export (its loudness fields
+ * against libebur128 and the fast meter), the stems null test,
  * and `mixdown new` on a folder of mixed DAW exports. The RF64 write and read
  * of a file over 4 GB runs only with MIXDOWN_BIG_TESTS=1.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Units: samples are float full scale; rates Hz; levels dB. Single-threaded.
  */
+#include <ebur128.h>
 #include <math.h>
 #include <sndfile.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "analysis/fastloud.h"
 #include "harness.h"
 #include "io/writer.h"
 #include "session/model.h"
@@ -406,6 +409,119 @@ static void t_bwf_export(void)
 		sf_close(f);
 }
 
+/* 30 s of stereo (both channels alike) in steady sections, so the 100 ms
+ * and libebur128's 1 s short-term grids give the same range: 1 kHz at -38,
+ * then -28, then -18 dBFS (the range is the 20 dB between the first and the
+ * last, the middle is the 10th..95th percentile's filler). A 0.6 s burst at
+ * 14 s is a 12 kHz = fs/4 tone at 45 degrees of phase, -17 dBFS: its samples
+ * are 3 dB below its crest, so the true peak (-17 dBTP) is 1 dB above the
+ * sample peak (-18 dBFS, the loud section); it is the loudest momentary
+ * reading (about +4 LU over the loud section, K-weighting adds 4 dB at
+ * 12 kHz) but not the loudest short-term one (its 3 s windows are about
+ * 2 LU below the loud section). */
+static float *loud_sections(int64_t *frames)
+{
+	const int64_t n = 30 * RATE;
+	float *x = malloc(sizeof(float) * (size_t)n * 2);
+	for (int64_t i = 0; x && i < n; i++) {
+		double t = (double)i / RATE, v;
+		if (t >= 14.0 && t < 14.6)
+			v = pow(10.0, -17.0 / 20.0) * sin(M_PI / 2 * (double)(i % 4) + M_PI / 4);
+		else
+			v = pow(10.0, (t < 10 ? -38.0 : t < 20 ? -28.0 : -18.0) / 20.0) * sin(2 * M_PI * 1000 * t);
+		x[2 * i] = x[2 * i + 1] = (float)v;
+	}
+	*frames = n;
+	return x;
+}
+
+/* The bext loudness fields and the report's integrated loudness against
+ * independent measurements of the written (float) file: libebur128 (its
+ * integrated loudness, range and 4x true peak; M and S read every 100 ms,
+ * where the sections make them plateau) and the fast meter. */
+static void t_bwf_loudness(void)
+{
+	const char *dir = mxt_tempdir();
+	int64_t n = 0;
+	float *x = loud_sections(&n);
+	CHECK(x != NULL);
+	if (!x)
+		return;
+	CHECK_INT(mxt_write_audio(mxt_path(dir, "l.wav"), x, n, 2, RATE, SF_FORMAT_WAV | SF_FORMAT_FLOAT), 0);
+	free(x);
+	mixdown_render_options o = mixdown_render_options_init();
+	o.output = mxt_path(dir, "mix.wav");
+	o.sample_format = MIXDOWN_SAMPLE_FLOAT32;
+	mixdown_render_report rep;
+	mixdown_error err;
+	CHECK_INT(mxt_render_yaml(dir, "sample_rate: 48000\ntracks:\n  - { name: T, file: l.wav, pan_law: 0 }\n", &o,
+				  &rep, &err),
+		  MIXDOWN_SUCCESS);
+	SF_INFO info = { 0 };
+	SNDFILE *f = sf_open(o.output, SFM_READ, &info);
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	SF_BROADCAST_INFO b;
+	memset(&b, 0, sizeof b);
+	CHECK_INT(sf_command(f, SFC_GET_BROADCAST_INFO, &b, sizeof b), SF_TRUE);
+	sf_close(f);
+	int ch = 0;
+	float *y = mxt_read_audio(o.output, &n, &ch, NULL, NULL);
+	CHECK(y && ch == 2 && n == 30 * RATE);
+	if (!y || ch != 2) {
+		free(y);
+		return;
+	}
+	ebur128_state *st =
+		ebur128_init(2, RATE, EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_S | EBUR128_MODE_TRUE_PEAK);
+	mxd_fl fl;
+	CHECK(st && mxd_fl_init(&fl, RATE, 2, NULL, false) == 0);
+	if (!st) {
+		free(y);
+		return;
+	}
+	double m_max = -INFINITY, s_max = -INFINITY, v;
+	for (int64_t i = 0; i < n; i += RATE / 10) {
+		ebur128_add_frames_float(st, y + 2 * i, RATE / 10);
+		if (ebur128_loudness_momentary(st, &v) == EBUR128_SUCCESS)
+			m_max = fmax(m_max, v);
+		if (ebur128_loudness_shortterm(st, &v) == EBUR128_SUCCESS)
+			s_max = fmax(s_max, v);
+	}
+	mxd_fl_add(&fl, y, (size_t)n);
+	double I = -INFINITY, lra = -1, tp = 0, sp = 0;
+	ebur128_loudness_global(st, &I);
+	ebur128_loudness_range(st, &lra);
+	for (unsigned c = 0; c < 2; c++) {
+		if (ebur128_true_peak(st, c, &v) == EBUR128_SUCCESS)
+			tp = fmax(tp, v);
+		if (ebur128_sample_peak(st, c, &v) == EBUR128_SUCCESS)
+			sp = fmax(sp, v);
+	}
+	printf("# libebur128: I %.4f LUFS, LRA %.3f LU, M max %.3f, S max %.3f LUFS, TP %.3f dBTP, SP %.3f dBFS\n", I,
+	       lra, m_max, s_max, 20 * log10(tp), 20 * log10(sp));
+	printf("# bext: I %d, LRA %d, M %d, S %d, TP %d (0.01 units); report I %.4f\n", b.loudness_value,
+	       b.loudness_range, b.max_momentary_loudness, b.max_shortterm_loudness, b.max_true_peak_level,
+	       rep.integrated_lufs);
+	/* The signal does what it is meant to: a 20 LU range, M max above S max, TP above SP. */
+	CHECK_NEAR(lra, 20.0, 0.2);
+	CHECK(m_max - s_max > 1.0);
+	CHECK(20 * log10(tp / sp) > 0.5);
+	/* Integrated: the report (the render's meter on the float mix) and bext (0.01 LU units, rounded). */
+	CHECK_NEAR(rep.integrated_lufs, I, 0.01);
+	CHECK_NEAR(rep.integrated_lufs, mxd_fl_integrated(&fl), 0.01);
+	CHECK_NEAR(b.loudness_value / 100.0, I, 0.01);
+	CHECK_NEAR(b.loudness_value / 100.0, mxd_fl_integrated(&fl), 0.01);
+	CHECK_NEAR(b.loudness_range / 100.0, lra, 0.1);
+	CHECK_NEAR(b.max_true_peak_level / 100.0, 20 * log10(tp), 0.1);
+	CHECK_NEAR(b.max_momentary_loudness / 100.0, m_max, 0.1);
+	CHECK_NEAR(b.max_shortterm_loudness / 100.0, s_max, 0.1);
+	mxd_fl_free(&fl);
+	ebur128_destroy(&st);
+	free(y);
+}
+
 /* A WAV whose estimated size passes 4 GB starts as RF64 and, when it ends up
  * smaller, is turned back into a WAV on close (SFC_RF64_AUTO_DOWNGRADE). */
 static void t_rf64_estimate(void)
@@ -675,7 +791,7 @@ int main(void)
 {
 	static const mxt_case cases[] = {
 		MXT(t_read_lossless), MXT(t_read_lossy),     MXT(t_bwf_places_clip), MXT(t_bwf_errors),
-		MXT(t_write_formats), MXT(t_mp3_channels),   MXT(t_bwf_export),      MXT(t_rf64_estimate),
+		MXT(t_write_formats), MXT(t_mp3_channels),   MXT(t_bwf_export),      MXT(t_bwf_loudness), MXT(t_rf64_estimate),
 		MXT(t_rf64_big),      MXT(t_stems_null),     MXT(t_new_from_daw_export), MXT(t_new_bwf),
 	};
 	return MXT_RUN(cases);

@@ -328,7 +328,7 @@ static void t_ebu_5_0(void)
 	CHECK_INT(st, MIXDOWN_SUCCESS);
 	if (st != MIXDOWN_SUCCESS)
 		return;
-	printf("# render meter (libebur128): %.3f LUFS\n", rep.integrated_lufs);
+	printf("# render meter: %.3f LUFS\n", rep.integrated_lufs);
 	CHECK_NEAR(rep.integrated_lufs, -23.0, 0.1);
 	unsigned tag = 0, ch = 0;
 	uint32_t mask = 0;

@@ -1,7 +1,6 @@
 /* mixdown — offline render of a session to files: the mix, optional stems,
  * a report with peak, clipping and integrated loudness.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <ebur128.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -241,9 +240,8 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 	fold folds[MAX_FOLDS];
 	size_t n_folds = 0;
 	memset(folds, 0, sizeof folds);
-	ebur128_state *meter = NULL;
+	mxd_fl meter = { 0 };       /* the mix's loudness (analysis/fastloud.h); zeroed: mxd_fl_free is a no-op */
 	mxr_meter_queue *mq = NULL; /* the meter on a second thread */
-	mxr_true_peak tp = { 0 };   /* BWF: the mix's true peak (render_bwf.h) */
 	float *inter = NULL;
 	mxr_binaural *bin = NULL; /* --binaural: engine channels -> 2 ears */
 	if (st != MIXDOWN_SUCCESS)
@@ -313,18 +311,16 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 		goto done;
 	/* The bext loudness fields need range, true peak and the maxima too. */
 	bool bwf_loudness = mxd_writer_has_bwf(main_w);
-	double max_m = -INFINITY, max_s = -INFINITY;
-	uint32_t since = 0;
-	if (bwf_loudness && mxr_tp_init(&tp, nc) != 0) {
-		st = MIXDOWN_ERR_NOMEM;
-		goto done;
-	}
-	meter = ebur128_init(nc, (unsigned long)lrint(s->sample_rate), bwf_loudness ? MXR_BWF_EBUR128_MODE : EBUR128_MODE_I);
 	/* ITU-R BS.1770-4 Table 3 weights of the layout (spatial/chanweight.h): the
 	 * LFE is not measured, speakers at 60-120 degrees weigh +1.5 dB. */
 	const mxd_layout *meter_layout = s->layout ? s->layout : mxd_layout_for_channels(nc);
-	if (meter && nc > 2 && meter_layout && meter_layout->channels == nc)
-		mxd_bs1770_set_ebur128(meter, meter_layout);
+	double meter_w[MXD_MAX_CHANNELS];
+	bool layout_w = nc > 2 && meter_layout && meter_layout->channels == nc;
+	if (layout_w)
+		mxd_bs1770_weights(meter_layout, meter_w);
+	/* The true peak only for the bext chunk; only its maximum is wanted (tp_prune). */
+	bool meter_ok = mxd_fl_init(&meter, s->sample_rate, nc, layout_w ? meter_w : NULL, bwf_loudness) == 0;
+	meter.tp_prune = true;
 	inter = malloc(sizeof(float) * RENDER_BLOCK * nc);
 	float *bufs[MXD_MAX_CHANNELS] = { 0 };
 	for (uint32_t c = 0; c < eng_nc; c++)
@@ -332,11 +328,11 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 	bool bufs_ok = true;
 	for (uint32_t c = 0; c < eng_nc; c++)
 		bufs_ok &= bufs[c] != NULL;
-	if (!meter || !inter || !bufs_ok) {
+	if (!meter_ok || !inter || !bufs_ok) {
 		st = MIXDOWN_ERR_NOMEM;
 		goto free_bufs;
 	}
-	mq = mxr_meter_start(meter, nc, RENDER_BLOCK, bwf_loudness); /* NULL: measure inline */
+	mq = mxr_meter_start(&meter, nc, RENDER_BLOCK); /* NULL: measure inline */
 
 	uint64_t total = mixdown_engine_length(eng), done_frames = 0;
 	float peak = 0.0f;
@@ -356,15 +352,10 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 				/* The meter must not see NaN/Inf (the writer replaces them too). */
 				inter[i * nc + c] = isfinite(v) ? v : 0.0f;
 			}
-		if (mq) {
+		if (mq)
 			mxr_meter_push(mq, inter, n);
-		} else {
-			ebur128_add_frames_float(meter, inter, n);
-			if (bwf_loudness)
-				mxr_bwf_track(meter, n, &since, &max_m, &max_s);
-		}
-		if (bwf_loudness)
-			mxr_tp_add(&tp, bufs, n);
+		else
+			(void)mxd_fl_add(&meter, inter, n); /* a failure stays in meter.failed */
 		if ((st = mxd_writer_write(main_w, (const float *const *)bufs, n, err)) != MIXDOWN_SUCCESS)
 			goto free_bufs;
 		for (size_t k = 0; k < n_stems; k++)
@@ -399,19 +390,20 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 	report->latency = mixdown_engine_latency(eng);
 	for (size_t k = 0; k < s->n_tracks; k++)
 		report->silent_inputs += s->tracks[k].n_inputs > 0; /* live inputs exist only in `mixdown play` */
-	mxr_meter_finish(mq, &max_m, &max_s);
+	mxr_meter_finish(mq);
 	mq = NULL;
-	double lufs = -INFINITY;
-	if (ebur128_loudness_global(meter, &lufs) != EBUR128_SUCCESS || !isfinite(lufs))
-		lufs = -INFINITY;
-	report->integrated_lufs = lufs;
+	if (meter.failed) { /* the meter's gating lists are incomplete */
+		st = MIXDOWN_ERR_NOMEM;
+		goto free_bufs;
+	}
+	report->integrated_lufs = mxd_fl_integrated(&meter);
 	for (size_t k = 0; k < n_stems; k++)
 		report->clipped_samples += mxd_writer_clipped(stems[k].w);
 	for (size_t k = 0; k < n_folds; k++)
 		report->clipped_samples += mxd_writer_clipped(folds[k].w);
 	if (bwf_loudness) {
 		mxd_bwf_loudness loud;
-		mxr_bwf_loudness(meter, max_m, max_s, tp.peak, &loud);
+		mxr_bwf_loudness(&meter, &loud);
 		mxd_writer_set_loudness(main_w, &loud);
 	}
 
@@ -443,7 +435,6 @@ free_bufs:
 		free(bufs[c]);
 done:
 	mxr_binaural_free(bin);
-	mxr_tp_free(&tp);
 	mxd_writer_abort(main_w);
 	for (size_t k = 0; k < n_stems; k++)
 		mxd_writer_abort(stems[k].w);
@@ -453,12 +444,8 @@ done:
 		for (uint32_t c = 0; c < MXD_DOWNMIX_MAX_OUT; c++)
 			free(folds[k].bufs[c]);
 	}
-	if (mq) { /* stopped early: let the worker finish before the meter goes */
-		double unused_m = -INFINITY, unused_s = -INFINITY;
-		mxr_meter_finish(mq, &unused_m, &unused_s);
-	}
-	if (meter)
-		ebur128_destroy(&meter);
+	mxr_meter_finish(mq); /* stopped early: let the worker finish before the meter goes */
+	mxd_fl_free(&meter);
 	free(inter);
 	mixdown_engine_free(eng);
 	free(out_path);

@@ -4,8 +4,9 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "analysis/analysis.h"
 
 void mxr_bwf_fill(mxd_bwf *b, const mxd_session *s, const char *description, const char *strip, double start_s)
 {
@@ -29,67 +30,23 @@ void mxr_bwf_fill(mxd_bwf *b, const mxd_session *s, const char *description, con
 	b->time_reference = s->timeline_origin + (start_s > 0 ? start_s : 0);
 }
 
-void mxr_bwf_track(ebur128_state *m, uint32_t frames, uint32_t *since, double *max_momentary,
-		   double *max_short_term)
+void mxr_bwf_loudness(const mxd_fl *m, mxd_bwf_loudness *out)
 {
-	*since += frames;
-	if (*since < m->samplerate / 10)
-		return;
-	*since = 0;
-	double v;
-	if (ebur128_loudness_momentary(m, &v) == EBUR128_SUCCESS && isfinite(v) && v > *max_momentary)
-		*max_momentary = v;
-	if (ebur128_loudness_shortterm(m, &v) == EBUR128_SUCCESS && isfinite(v) && v > *max_short_term)
-		*max_short_term = v;
-}
-
-int mxr_tp_init(mxr_true_peak *t, uint32_t channels)
-{
-	memset(t, 0, sizeof *t);
-	t->channels = channels;
-	if (mxd_os_init(&t->os, 4, channels, 60.0, 0.40, 0) != 0)
-		return -1;
-	if (!(t->hi = malloc(sizeof(float) * MXD_OS_BLOCK * 4))) {
-		mxd_os_free(&t->os);
-		return -1;
-	}
-	return 0;
-}
-
-void mxr_tp_add(mxr_true_peak *t, float *const *planar, uint32_t n)
-{
-	float peak = (float)t->peak;
-	for (uint32_t c = 0; c < t->channels; c++)
-		for (uint32_t off = 0; off < n; off += MXD_OS_BLOCK) {
-			uint32_t k = n - off < MXD_OS_BLOCK ? n - off : MXD_OS_BLOCK;
-			mxd_os_up(&t->os, c, planar[c] + off, t->hi, k);
-			for (uint32_t i = 0; i < k * 4; i++) {
-				float a = fabsf(t->hi[i]);
-				if (a > peak) /* NaN compares false: skipped */
-					peak = a;
-			}
-		}
-	t->peak = peak;
-}
-
-void mxr_tp_free(mxr_true_peak *t)
-{
-	mxd_os_free(&t->os);
-	free(t->hi);
-	t->hi = NULL;
-}
-
-void mxr_bwf_loudness(ebur128_state *m, double max_momentary, double max_short_term, double true_peak,
-		      mxd_bwf_loudness *out)
-{
-	out->integrated = out->range = out->max_true_peak = NAN;
-	out->max_momentary = isfinite(max_momentary) ? max_momentary : NAN;
-	out->max_short_term = isfinite(max_short_term) ? max_short_term : NAN;
-	double v;
-	if (ebur128_loudness_global(m, &v) == EBUR128_SUCCESS && isfinite(v))
+	out->integrated = out->range = out->max_true_peak = out->max_momentary = out->max_short_term = NAN;
+	double v = mxd_fl_integrated(m);
+	if (isfinite(v)) {
 		out->integrated = v;
-	if (ebur128_loudness_range(m, &v) == EBUR128_SUCCESS && isfinite(v) && isfinite(out->integrated))
-		out->range = v;
-	if (true_peak > 0)
-		out->max_true_peak = 20.0 * log10(true_peak);
+		/* No range without an integrated loudness (all blocks gated away). */
+		double r = mxd_fl_range(m);
+		if (isfinite(r))
+			out->range = r;
+	}
+	/* m_max, s_max: largest 400 ms / 3 s mean squares of the 10 ms grid (0 = silence). */
+	if (m->m_max > 0)
+		out->max_momentary = mxd_lufs(m->m_max);
+	if (m->s_max > 0)
+		out->max_short_term = mxd_lufs(m->s_max);
+	double tp = m->true_peak ? mxd_fl_true_peak(m) : 0.0;
+	if (tp > 0)
+		out->max_true_peak = 20.0 * log10(tp);
 }

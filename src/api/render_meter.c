@@ -2,23 +2,18 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "api/render_meter.h"
 
-#include <math.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/render_bwf.h"
-
 struct mxr_meter_queue {
-	ebur128_state *meter;
+	mxd_fl *meter;
 	uint32_t channels, max_block;
-	bool bwf;
 	float *buf;                        /* MXR_METER_SLOTS x max_block x channels */
 	uint32_t frames[MXR_METER_SLOTS];
 	uint32_t head, count;              /* next slot to fill; slots filled */
 	bool stop;
-	double max_m, max_s;
-	uint32_t since;                    /* frames since the last BWF maxima reading */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	pthread_t thread;
@@ -35,10 +30,9 @@ static void *worker(void *arg)
 			break; /* stopped and drained */
 		uint32_t slot = (q->head + MXR_METER_SLOTS - q->count) % MXR_METER_SLOTS;
 		pthread_mutex_unlock(&q->mu);
-		/* The producer never writes a filled slot: no lock while measuring. */
-		ebur128_add_frames_float(q->meter, q->buf + (size_t)slot * q->max_block * q->channels, q->frames[slot]);
-		if (q->bwf)
-			mxr_bwf_track(q->meter, q->frames[slot], &q->since, &q->max_m, &q->max_s);
+		/* The producer never writes a filled slot: no lock while measuring. A
+		 * failure (no memory for the meter's lists) stays in meter->failed. */
+		(void)mxd_fl_add(q->meter, q->buf + (size_t)slot * q->max_block * q->channels, q->frames[slot]);
 		pthread_mutex_lock(&q->mu);
 		q->count--;
 		pthread_cond_broadcast(&q->cv);
@@ -47,7 +41,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-mxr_meter_queue *mxr_meter_start(ebur128_state *meter, uint32_t channels, uint32_t max_block, bool bwf)
+mxr_meter_queue *mxr_meter_start(mxd_fl *meter, uint32_t channels, uint32_t max_block)
 {
 	mxr_meter_queue *q = calloc(1, sizeof *q);
 	if (!q)
@@ -55,8 +49,6 @@ mxr_meter_queue *mxr_meter_start(ebur128_state *meter, uint32_t channels, uint32
 	q->meter = meter;
 	q->channels = channels;
 	q->max_block = max_block;
-	q->bwf = bwf;
-	q->max_m = q->max_s = -INFINITY;
 	q->buf = malloc(sizeof(float) * MXR_METER_SLOTS * max_block * channels);
 	if (!q->buf || pthread_mutex_init(&q->mu, NULL) != 0) {
 		free(q->buf);
@@ -95,7 +87,7 @@ void mxr_meter_push(mxr_meter_queue *q, const float *interleaved, uint32_t n)
 	pthread_mutex_unlock(&q->mu);
 }
 
-void mxr_meter_finish(mxr_meter_queue *q, double *max_m, double *max_s)
+void mxr_meter_finish(mxr_meter_queue *q)
 {
 	if (!q)
 		return;
@@ -104,10 +96,6 @@ void mxr_meter_finish(mxr_meter_queue *q, double *max_m, double *max_s)
 	pthread_cond_broadcast(&q->cv);
 	pthread_mutex_unlock(&q->mu);
 	pthread_join(q->thread, NULL);
-	if (q->max_m > *max_m)
-		*max_m = q->max_m;
-	if (q->max_s > *max_s)
-		*max_s = q->max_s;
 	pthread_cond_destroy(&q->cv);
 	pthread_mutex_destroy(&q->mu);
 	free(q->buf);
