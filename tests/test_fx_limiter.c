@@ -8,7 +8,12 @@
  * 6..20 dB over the ceiling: true peak per libebur128 (EBUR128_MODE_TRUE_PEAK)
  * <= ceiling + 0.1 dB with true_peak on; sample peak <= ceiling with it off.
  * Impulse delay == latency(); a signal below the ceiling passes unchanged.
- * Clicks on parameter changes, silence, NaN recovery. */
+ * Clicks on parameter changes, silence, NaN recovery.
+ * Bit-exactness of the fast paths: mxd_os_up and mxd_os_down (vectorized)
+ * equal mxd_os_up_plain and mxd_os_down_plain, and mxd_os_up_peak equals the
+ * fold over that output, bit for bit, for every block size 1..MXD_OS_BLOCK;
+ * the limiter's output does not depend on how the caller splits the signal
+ * into blocks. */
 #include <ebur128.h>
 #include <stdint.h>
 
@@ -52,6 +57,111 @@ static void t_os_roundtrip(void)
 		CHECK(20 * log10(err_off / 0.9) > -30.0); /* one frame off is clearly wrong */
 		free(x), free(y), free(hi);
 		mxd_os_free(&os);
+	}
+}
+
+/* The vectorized up path (the AVX2 build where the CPU has it, and the
+ * baseline build), its peak-only form and the plain reference on the same
+ * noise (with full-scale steps, so every sum is non-trivial), block sizes 1, 2,
+ * ..., MXD_OS_BLOCK, 1, ...: identical bits. */
+static void t_os_up_exact(void)
+{
+	static const uint32_t factors[] = { 2, 4, 8 };
+	for (size_t fi = 0; fi < 6; fi++) {
+		uint32_t f = factors[fi % 3];
+		mxd_os a = { 0 }, b = { 0 }, c = { 0 };
+		CHECK(mxd_os_init(&a, f, 2, 100.0, 0.45, 0) == 0);
+		CHECK(mxd_os_init(&b, f, 2, 100.0, 0.45, 0) == 0);
+		CHECK(mxd_os_init(&c, f, 2, 100.0, 0.45, 0) == 0);
+		if (fi >= 3) /* the baseline build */
+			a.avx2 = c.avx2 = false;
+		const char *isa = a.avx2 ? "avx2" : "baseline";
+		uint32_t step = getenv("MXT_ASAN") ? 7 : 1; /* block sizes 1, 1 + step, ... up to MXD_OS_BLOCK */
+		size_t total = 1000;
+		for (uint32_t n = 1; n <= MXD_OS_BLOCK; n += step)
+			total += n;
+		float *x = malloc(total * sizeof *x), hv[8 * MXD_OS_BLOCK], hp[8 * MXD_OS_BLOCK];
+		float pk[MXD_OS_BLOCK], pref[MXD_OS_BLOCK];
+		mxt_noise(x, (int64_t)total, 0.7, 1234 + (uint32_t)f);
+		for (size_t i = 0; i < total; i++)
+			if ((i / 97) % 5 == 0)
+				x[i] = (i / 97) % 2 ? 1.0f : -1.0f; /* steps: overshoot between samples */
+		size_t bad_up = 0, bad_pk = 0, pos = 0;
+		double energy = 0, top = 0;
+		for (uint32_t n = 1; pos < total; n = n + step > MXD_OS_BLOCK ? 1 : n + step) {
+			if (n > total - pos)
+				n = (uint32_t)(total - pos);
+			for (uint32_t ch = 0; ch < 2; ch++) {
+				const float *in = x + pos; /* the second channel a few frames on */
+				if (ch == 1 && pos + 7 + n <= total)
+					in += 7;
+				mxd_os_up(&a, ch, in, hv, n);
+				mxd_os_up_plain(&b, ch, in, hp, n);
+				if (memcmp(hv, hp, (size_t)n * f * sizeof *hv) != 0)
+					bad_up++;
+				for (uint32_t i = 0; i < n; i++) { /* the fold onto some prior values */
+					pk[i] = pref[i] = (i % 3 == 0) ? 0.25f : 0.0f;
+					for (uint32_t j = 0; j < f; j++) {
+						float v = fabsf(hp[i * f + j]);
+						pref[i] = v > pref[i] ? v : pref[i];
+						energy += (double)v * v;
+					}
+					top = fmax(top, pref[i]);
+				}
+				mxd_os_up_peak(&c, ch, in, pk, n);
+				if (memcmp(pk, pref, n * sizeof *pk) != 0)
+					bad_pk++;
+			}
+			pos += n;
+		}
+		printf("# os %ux exact (%s): %zu frames, %zu/%zu blocks differ (up/peak), peak %.4f\n", f, isa, total,
+		       bad_up, bad_pk, top);
+		CHECK_INT((int)bad_up, 0);
+		CHECK_INT((int)bad_pk, 0);
+		CHECK(energy > 0.1 * (double)total && top > 1.0); /* real signal, inter-sample overs */
+		free(x);
+		mxd_os_free(&a);
+		mxd_os_free(&b);
+		mxd_os_free(&c);
+	}
+}
+
+/* The vectorized down path (AVX2 where the CPU has it, and baseline) against
+ * the plain reference on a shaped (saturation-like) up-sampled noise, block
+ * sizes 1, 1 + step, ..., MXD_OS_BLOCK: identical bits. */
+static void t_os_down_exact(void)
+{
+	static const uint32_t factors[] = { 2, 4, 8 };
+	uint32_t step = getenv("MXT_ASAN") ? 7 : 1;
+	for (size_t fi = 0; fi < 6; fi++) {
+		uint32_t f = factors[fi % 3];
+		mxd_os u = { 0 }, a = { 0 }, b = { 0 };
+		CHECK(mxd_os_init(&u, f, 1, 110.0, 0.45, 1) == 0);
+		CHECK(mxd_os_init(&a, f, 1, 110.0, 0.45, 1) == 0);
+		CHECK(mxd_os_init(&b, f, 1, 110.0, 0.45, 1) == 0);
+		if (fi >= 3)
+			a.avx2 = false;
+		float x[MXD_OS_BLOCK], hi[8 * MXD_OS_BLOCK], ya[MXD_OS_BLOCK], yb[MXD_OS_BLOCK];
+		size_t bad = 0, blocks = 0;
+		double energy = 0;
+		for (uint32_t n = 1; n <= MXD_OS_BLOCK; n += step, blocks++) {
+			mxt_noise(x, n, 0.9, 500 + n);
+			mxd_os_up(&u, 0, x, hi, n);
+			for (uint32_t i = 0; i < n * f; i++) /* a soft clipper: new content up high */
+				hi[i] = hi[i] * 1.7f / (1.0f + fabsf(hi[i]));
+			mxd_os_down(&a, 0, hi, ya, n);
+			mxd_os_down_plain(&b, 0, hi, yb, n);
+			bad += memcmp(ya, yb, n * sizeof *ya) != 0;
+			for (uint32_t i = 0; i < n; i++)
+				energy += (double)yb[i] * yb[i];
+		}
+		printf("# os %ux down exact (%s): %zu/%zu blocks differ\n", f, a.avx2 ? "avx2" : "baseline", bad,
+		       blocks);
+		CHECK_INT((int)bad, 0);
+		CHECK(energy > 0.05 * (double)blocks); /* real signal through */
+		mxd_os_free(&u);
+		mxd_os_free(&a);
+		mxd_os_free(&b);
 	}
 }
 
@@ -425,17 +535,84 @@ static void t_limiter_silence_and_nan(void)
 	f2->cls->destroy(f2);
 }
 
+/* The same signal through two instances, one in 4096-frame calls and one in
+ * irregular calls of 1..700 frames: the output must be the same bits (the
+ * block-wise detector, delay lines, deque and ceiling paths carry their state
+ * across calls exactly). Parameters stay fixed (a change would land at
+ * different frames). */
+static void t_limiter_block_invariance(void)
+{
+	static const char *const cfg[][3] = {
+		{ "ceiling=-1", "true_peak=1", "gain=9" },
+		{ "ceiling=-3", "true_peak=0", "gain=9" },
+		{ "ceiling=-2", "auto_release=1", "gain=14" },
+		{ "ceiling=-1", "lookahead=5", "release=20" },
+	};
+	size_t n = getenv("MXT_ASAN") ? 24000 : 96000;
+	for (size_t k = 0; k < 4; k++) {
+		uint32_t nch = k == 3 ? 6 : 2;
+		mxd_fx *f1 = MAKE("limiter", 48000, nch, cfg[k][0], cfg[k][1], cfg[k][2]);
+		mxd_fx *f2 = MAKE("limiter", 48000, nch, cfg[k][0], cfg[k][1], cfg[k][2]);
+		float *a[6], *b[6];
+		for (uint32_t c = 0; c < nch; c++) {
+			a[c] = malloc(n * sizeof(float));
+			b[c] = malloc(n * sizeof(float));
+			mxt_noise(a[c], (int64_t)n, 0.3, 77 + (uint32_t)(k * 8 + c));
+			for (size_t i = 0; i < n; i++) /* bursts: the gain moves and recovers */
+				a[c][i] *= (float)(((i / 4000) % 3 == 1 ? 2.5 : 0.6) * (1.0 + 0.3 * c));
+			memcpy(b[c], a[c], n * sizeof(float));
+		}
+		double in_pk = 0;
+		for (uint32_t c = 0; c < nch; c++)
+			in_pk = fmax(in_pk, sample_peak(a[c], n));
+		for (size_t i = 0; i < n; i += 4096) {
+			float *io[6];
+			for (uint32_t c = 0; c < nch; c++)
+				io[c] = a[c] + i;
+			f1->cls->run(f1, io, NULL, (uint32_t)(n - i < 4096 ? n - i : 4096));
+		}
+		uint32_t step = 1;
+		for (size_t i = 0; i < n; i += step) {
+			step = 1 + (uint32_t)((i * 7919u) % 700u);
+			if (step > n - i)
+				step = (uint32_t)(n - i);
+			float *io[6];
+			for (uint32_t c = 0; c < nch; c++)
+				io[c] = b[c] + i;
+			f2->cls->run(f2, io, NULL, step);
+		}
+		size_t bad = 0;
+		double out_pk = 0;
+		for (uint32_t c = 0; c < nch; c++) {
+			for (size_t i = 0; i < n; i++)
+				bad += memcmp(&a[c][i], &b[c][i], sizeof(float)) != 0;
+			out_pk = fmax(out_pk, sample_peak(a[c], n));
+		}
+		printf("# limiter %s %s %s: %zu samples differ, peak in %.4f out %.4f\n", cfg[k][0], cfg[k][1],
+		       cfg[k][2], bad, in_pk, out_pk);
+		CHECK_INT((int)bad, 0);
+		CHECK(out_pk < 0.9 && out_pk > 0.3 && out_pk < in_pk); /* it limited, and passed signal */
+		for (uint32_t c = 0; c < nch; c++)
+			free(a[c]), free(b[c]);
+		f1->cls->destroy(f1);
+		f2->cls->destroy(f2);
+	}
+}
+
 int main(void)
 {
 	static const mxt_case cases[] = {
 		MXT(t_os_roundtrip),
 		MXT(t_os_image_rejection),
+		MXT(t_os_up_exact),
+		MXT(t_os_down_exact),
 		MXT(t_limiter_never_exceeds),
 		MXT(t_limiter_level),
 		MXT(t_limiter_latency),
 		MXT(t_limiter_transparent),
 		MXT(t_limiter_clicks),
 		MXT(t_limiter_silence_and_nan),
+		MXT(t_limiter_block_invariance),
 	};
 	return MXT_RUN(cases);
 }

@@ -31,6 +31,13 @@
  * Non-finite input passes through the FIR histories and leaves them after the
  * filter length (FIR: no feedback), so state cannot be poisoned for longer.
  *
+ * Speed: the up and down paths compute 32 (baseline x86-64) or 64 (AVX2,
+ * chosen at init) outputs at a time with their sums in vector registers, each
+ * output's taps still added in order from the first, so every build gives the
+ * bits of the one-output-at-a-time references mxd_os_up_plain and
+ * mxd_os_down_plain (no FMA: separate multiply and add, as ISO C without
+ * contraction requires).
+ *
  * Ownership: the caller owns the struct; mxd_os_init allocates everything the
  * processing needs (mxd_os_free releases it). Processing never allocates.
  * Threads: init/free/reset on the control thread; up/down on the audio thread,
@@ -39,6 +46,7 @@
 #ifndef MIXDOWN_DSP_OVERSAMPLE_H
 #define MIXDOWN_DSP_OVERSAMPLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define MXD_OS_MAX_STAGES 3   /* factor up to 8 */
@@ -61,6 +69,8 @@ typedef struct {
 	mxd_os_stage st[MXD_OS_MAX_STAGES];
 	mxd_os_chan *ch;
 	float *scratch;                      /* F x MXD_OS_BLOCK */
+	bool avx2;                           /* up/down paths: AVX2 build (set by init when the CPU has it;
+					      * tests may clear it for the baseline build: same bits) */
 } mxd_os;
 
 /* Zero-initialised struct = not initialised (mxd_os_free is then a no-op). */
@@ -81,9 +91,24 @@ void mxd_os_reset(mxd_os *os); /* clear all histories (silence) */
 /* Upsample n <= MXD_OS_BLOCK base frames of channel c into out[n x factor]. */
 void mxd_os_up(mxd_os *os, uint32_t c, const float *in, float *out, uint32_t n);
 
+/* The same up path, but only its peak: for each base frame i < n, fold the
+ * absolute value of its `factor` up-sampled samples into peak[i] as
+ * peak[i] = v > peak[i] ? v : peak[i] (a NaN sample is ignored; peak[] must
+ * hold finite values). Same bits as mxd_os_up followed by that fold (the
+ * true-peak limiter's detector), without writing the samples. Advances the
+ * channel's state exactly as mxd_os_up does. */
+void mxd_os_up_peak(mxd_os *os, uint32_t c, const float *in, float *peak, uint32_t n);
+
+/* mxd_os_up in plain C, one output at a time: the reference the vectorized
+ * path must equal bit for bit (tests). */
+void mxd_os_up_plain(mxd_os *os, uint32_t c, const float *in, float *out, uint32_t n);
+
 /* Downsample in[n x factor] of channel c into out[n] (n <= MXD_OS_BLOCK).
  * out may alias in. */
 void mxd_os_down(mxd_os *os, uint32_t c, const float *in, float *out, uint32_t n);
+
+/* mxd_os_down in plain C, one output at a time: the reference (tests). */
+void mxd_os_down_plain(mxd_os *os, uint32_t c, const float *in, float *out, uint32_t n);
 
 /* Round-trip delay in base frames including inner_delay (a whole number by
  * construction). */

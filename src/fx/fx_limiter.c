@@ -55,20 +55,30 @@
  * can be switched).
  * Non-finite input samples are replaced by 0 at the input (a NaN/Inf cannot
  * enter the state). Silence in gives exact zeros out.
+ * Implementation: each stage works in passes over blocks of up to
+ * MXD_OS_BLOCK frames (detector peaks straight from the up-sampler,
+ * mxd_os_up_peak; the gains each frame needs; the gain computer; delay and
+ * gain), every frame with the float operations, in the order, of the
+ * frame-by-frame description above, so the output is the same bits whatever
+ * the block split (tests/test_fx_limiter.c). While nothing is limited (window
+ * minimum, envelope and boxcar all exactly 1) the gain computer only counts
+ * frames: the recurrences above then leave every value unchanged.
  * Threads: see processor.h (run() is real-time safe).
  */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dsp/delay.h"
 #include "dsp/oversample.h"
+#include "dsp/simd_clone.h"
 #include "dsp/smooth.h"
 #include "fx/processor.h"
 
 #define HOLD 8u           /* frames of flat gain either side of a peak */
 #define TP_FACTOR 4u      /* true-peak detector oversampling */
 #define SUM_REFRESH 4096u /* recompute the boxcar sum this often (frames) */
+#define DQ_SLACK 1024u    /* deque room beyond the window: one move of <= win entries per >= DQ_SLACK frames */
 /* True-peak mode keeps the detected true peak this far under the ceiling:
  * short BS.1770 interpolators (libebur128's, which the tests measure with) read
  * up to ~0.5 dB above the band-limited peak on broadband transients. */
@@ -98,23 +108,27 @@ static const mxd_param params[] = {
 /* One gain computer: running minimum, release, boxcar (see the header). */
 typedef struct {
 	uint32_t w, win;       /* boxcar W, minimum window W + 2H */
-	double *dq_v;          /* running-min deque (ring of win + 1) */
-	uint64_t *dq_i;
+	double *dq_v;          /* running-min deque: entries [dq_head, dq_head + dq_len) */
+	uint64_t *dq_i;        /* of arrays of win + DQ_SLACK, moved down when full */
 	uint32_t dq_head, dq_len;
 	double *box;           /* boxcar ring of W envelope values */
 	uint32_t box_w, refresh;
+	uint32_t ones;         /* trailing envelope values == 1 (saturates at W: the box is all ones) */
 	double box_sum, env, slow;
 	uint64_t frame;
 } gaincomp;
 
-/* One limiting stage: gained input -> delay line -> gain. */
+/* One limiting stage: gained input -> delay line -> gain. The delay lines are
+ * linear: lat (cdelay) samples of history, then the block being processed;
+ * sample i of the block leaves as line[i], and the history is moved down once
+ * per block (cheaper than a ring index per sample). */
 typedef struct {
 	mxd_os os;                           /* 4x true-peak detector */
-	mxd_delay line[MXD_MAX_CHANNELS];
-	mxd_delay ceil_line;                 /* ceiling used at detection, to the output */
+	float *line[MXD_MAX_CHANNELS];       /* lat + MXD_OS_BLOCK per channel */
+	float *ceil_line;                    /* ceiling used at detection, to the output: cdelay + block */
 	gaincomp gc;
 	uint32_t det_delay, lat;
-	double prev_pk;
+	float prev_pk;                       /* detected peak of the last frame */
 } stage;
 
 typedef struct {
@@ -127,8 +141,8 @@ typedef struct {
 	stage st[2];           /* main stage, inter-sample safety stage */
 	float *work;           /* channels x MXD_OS_BLOCK signal between steps */
 	float *cbuf;           /* MXD_OS_BLOCK ceilings per frame */
-	float *hi;             /* MXD_OS_BLOCK x TP_FACTOR */
-	float *pk;             /* MXD_OS_BLOCK per-frame peak (max over channels) */
+	float *pk;             /* 1 + MXD_OS_BLOCK: per-frame peak (max over channels) after the previous one */
+	double *gbuf;          /* MXD_OS_BLOCK: input gains, then needed gains r, then applied gains */
 } limiter_fx;
 
 static double db_to_lin(double db)
@@ -149,8 +163,8 @@ static int gc_alloc(gaincomp *g, uint32_t w)
 {
 	g->w = w;
 	g->win = w + 2 * HOLD;
-	g->dq_v = calloc((size_t)g->win + 1, sizeof *g->dq_v);
-	g->dq_i = calloc((size_t)g->win + 1, sizeof *g->dq_i);
+	g->dq_v = calloc((size_t)g->win + DQ_SLACK, sizeof *g->dq_v);
+	g->dq_i = calloc((size_t)g->win + DQ_SLACK, sizeof *g->dq_i);
 	g->box = calloc(w, sizeof *g->box);
 	return g->dq_v && g->dq_i && g->box ? 0 : -1;
 }
@@ -161,68 +175,126 @@ static void gc_clear(gaincomp *g)
 	for (uint32_t i = 0; g->box && i < g->w; i++)
 		g->box[i] = 1.0;
 	g->box_w = g->refresh = 0;
+	g->ones = g->w;
 	g->box_sum = g->w;
 	g->frame = 0;
 	g->env = g->slow = 1.0;
 }
 
-/* Push r (the gain frame `frame` needs); return the gain for the frame at the
- * centre of the window, W - 1 + H frames ago. */
-/* i mod cap for i < 2 cap (head < cap, len <= cap): no integer division per sample. */
-static inline uint32_t ring_wrap(uint32_t i, uint32_t cap)
+/* For each of m frames: push rg[i] (the gain that frame needs) and replace it
+ * by the gain for the frame at the centre of the window, W - 1 + H frames
+ * ago. The state lives in locals over the block (the stores into the double
+ * rings could otherwise alias it, forcing a reload per frame); the operations
+ * per frame are those of the one-frame-at-a-time form. */
+static inline void gc_run(gaincomp *g, double *rg, uint32_t m, bool autorel, double a_rel, double a_slow)
 {
-	return i >= cap ? i - cap : i;
-}
-
-static double gc_step(gaincomp *g, double r, bool autorel, double a_rel, double a_slow)
-{
-	uint32_t cap = g->win + 1;
-	uint64_t k = g->frame++;
-	if (g->dq_len && g->dq_i[g->dq_head] + g->win <= k) { /* expired front */
-		g->dq_head = g->dq_head + 1 == cap ? 0 : g->dq_head + 1;
-		g->dq_len--;
+	const uint32_t size = g->win + DQ_SLACK, win = g->win, w = g->w;
+	double *restrict dv = g->dq_v, *restrict box = g->box;
+	uint64_t *restrict di = g->dq_i;
+	uint32_t head = g->dq_head, len = g->dq_len, bw = g->box_w, refresh = g->refresh, ones = g->ones;
+	double sum = g->box_sum, env = g->env, slow = g->slow;
+	const double wd = (double)w;
+	uint64_t k = g->frame;
+	for (uint32_t i = 0; i < m; i++, k++) {
+		const double r = rg[i];
+		if (r == 1.0 && len == 1 && dv[head] == 1.0 && env == 1.0 && (!autorel || slow == 1.0) && ones >= w) {
+			/* Idle: nothing to limit in the window, envelope and box all at 1.
+			 * Each frame of a run of r == 1 would replace the deque's one entry
+			 * by (1, k), leave env (and slow) at exactly 1 (1 + 0 a), add
+			 * 1 - 1 = 0 to the sum and store 1 in the box: only the counters
+			 * move, and the gain is sum / W until a refresh makes the sum
+			 * exactly W (a sum of ones). Same values, no per-frame work. */
+			uint32_t run = 1;
+			for (; i + run + 8 <= m; run += 8) { /* eight at a time: one vector compare */
+				bool all = true;
+				for (uint32_t t = 0; t < 8; t++)
+					all &= rg[i + run + t] == 1.0;
+				if (!all)
+					break;
+			}
+			while (i + run < m && rg[i + run] == 1.0)
+				run++;
+			double gain = sum / wd;
+			gain = gain > 1.0 - 1e-12 ? 1.0 : gain;
+			uint32_t until = SUM_REFRESH - refresh; /* the until-th frame refreshes */
+			if (run >= until) {
+				for (uint32_t t = 0; t < until - 1; t++)
+					rg[i + t] = gain;
+				for (uint32_t t = until - 1; t < run; t++)
+					rg[i + t] = 1.0; /* W / W */
+				sum = wd;
+				refresh = run - until;
+			} else {
+				for (uint32_t t = 0; t < run; t++)
+					rg[i + t] = gain;
+				refresh += run;
+			}
+			bw = (bw + run) % w;
+			di[head] = k + run - 1;
+			i += run - 1; /* and the loop's increments */
+			k += run - 1;
+			continue;
+		}
+		if (len && di[head] + win <= k) { /* expired front */
+			head++;
+			len--;
+		}
+		while (len && !(dv[head + len - 1] < r)) /* drop back entries >= r */
+			len--;
+		if (head + len == size) { /* at the end: move down (len <= win) */
+			memmove(dv, dv + head, len * sizeof *dv);
+			memmove(di, di + head, len * sizeof *di);
+			head = 0;
+		}
+		dv[head + len] = r;
+		di[head + len] = k;
+		len++;
+		const double mn = dv[head];
+		/* slow, env: never NaN (r is in [0, 1]), so a compare is fmax */
+		double target = autorel ? (slow > env ? slow : env) : 1.0;
+		if (autorel) {
+			slow += (mn - slow) * a_slow;
+			if (1.0 - slow < 1e-12)
+				slow = 1.0;
+		}
+		double e = env + (target - env) * a_rel;
+		if (1.0 - e < 1e-12)
+			e = 1.0;
+		env = e < mn ? e : mn;
+		ones = env == 1.0 ? (ones < w ? ones + 1 : w) : 0;
+		sum += env - box[bw];
+		box[bw] = env;
+		bw = bw + 1 == w ? 0 : bw + 1;
+		if (++refresh >= SUM_REFRESH) { /* drop the rounding the running sum gathered */
+			double t = 0;
+			for (uint32_t j = 0; j < w; j++)
+				t += box[j];
+			sum = t;
+			refresh = 0;
+		}
+		double gain = sum / wd;
+		rg[i] = gain > 1.0 - 1e-12 ? 1.0 : gain;
 	}
-	while (g->dq_len) { /* drop back entries >= r */
-		uint32_t back = ring_wrap(g->dq_head + g->dq_len - 1, cap);
-		if (g->dq_v[back] < r)
-			break;
-		g->dq_len--;
-	}
-	uint32_t pos = ring_wrap(g->dq_head + g->dq_len, cap);
-	g->dq_v[pos] = r;
-	g->dq_i[pos] = k;
-	g->dq_len++;
-	double mn = g->dq_v[g->dq_head];
-	double target = autorel ? fmax(g->slow, g->env) : 1.0;
-	if (autorel) {
-		g->slow += (mn - g->slow) * a_slow;
-		if (1.0 - g->slow < 1e-12)
-			g->slow = 1.0;
-	}
-	double e = g->env + (target - g->env) * a_rel;
-	if (1.0 - e < 1e-12)
-		e = 1.0;
-	g->env = e < mn ? e : mn;
-	g->box_sum += g->env - g->box[g->box_w];
-	g->box[g->box_w] = g->env;
-	g->box_w = g->box_w + 1 == g->w ? 0 : g->box_w + 1;
-	if (++g->refresh >= SUM_REFRESH) {
-		double sum = 0;
-		for (uint32_t i = 0; i < g->w; i++)
-			sum += g->box[i];
-		g->box_sum = sum;
-		g->refresh = 0;
-	}
-	double gain = g->box_sum / (double)g->w;
-	return gain > 1.0 - 1e-12 ? 1.0 : gain;
+	g->dq_head = head;
+	g->dq_len = len;
+	g->box_w = bw;
+	g->refresh = refresh;
+	g->ones = ones;
+	g->box_sum = sum;
+	g->env = env;
+	g->slow = slow;
+	g->frame = k;
 }
 
 static void stage_free(stage *st)
 {
 	mxd_os_free(&st->os);
-	for (uint32_t c = 0; c < MXD_MAX_CHANNELS; c++)
-		mxd_delay_free(&st->line[c]);
-	mxd_delay_free(&st->ceil_line);
+	for (uint32_t c = 0; c < MXD_MAX_CHANNELS; c++) {
+		free(st->line[c]);
+		st->line[c] = NULL;
+	}
+	free(st->ceil_line);
+	st->ceil_line = NULL;
 	gc_free(&st->gc);
 }
 
@@ -233,17 +305,20 @@ static int stage_alloc(stage *st, uint32_t w, uint32_t channels)
 	st->det_delay = (uint32_t)ceil(mxd_os_up_delay(&st->os));
 	st->lat = w - 1 + HOLD + st->det_delay;
 	for (uint32_t c = 0; c < channels; c++)
-		if (mxd_delay_alloc(&st->line[c], st->lat) != 0)
+		if (!(st->line[c] = calloc((size_t)st->lat + MXD_OS_BLOCK, sizeof(float))))
 			return -1;
-	return mxd_delay_alloc(&st->ceil_line, st->lat);
+	st->ceil_line = calloc((size_t)st->lat + MXD_OS_BLOCK, sizeof(float));
+	return st->ceil_line ? 0 : -1;
 }
 
 static void stage_clear(stage *st)
 {
 	mxd_os_reset(&st->os);
 	for (uint32_t c = 0; c < MXD_MAX_CHANNELS; c++)
-		mxd_delay_clear(&st->line[c]);
-	mxd_delay_clear(&st->ceil_line);
+		if (st->line[c])
+			memset(st->line[c], 0, ((size_t)st->lat + MXD_OS_BLOCK) * sizeof(float));
+	if (st->ceil_line)
+		memset(st->ceil_line, 0, ((size_t)st->lat + MXD_OS_BLOCK) * sizeof(float));
 	gc_clear(&st->gc);
 	st->prev_pk = 0;
 }
@@ -254,9 +329,10 @@ static void free_state(limiter_fx *s)
 	stage_free(&s->st[1]);
 	free(s->work);
 	free(s->cbuf);
-	free(s->hi);
 	free(s->pk);
-	s->work = s->cbuf = s->hi = s->pk = NULL;
+	free(s->gbuf);
+	s->work = s->cbuf = s->pk = NULL;
+	s->gbuf = NULL;
 }
 
 static void clear_state(limiter_fx *s)
@@ -297,9 +373,9 @@ static int limiter_activate(mxd_fx *fx, double rate, uint32_t max_block, uint32_
 	s->lat = s->st[0].lat + s->st[1].lat;
 	s->work = calloc((size_t)channels * MXD_OS_BLOCK, sizeof *s->work);
 	s->cbuf = calloc(MXD_OS_BLOCK, sizeof *s->cbuf);
-	s->hi = calloc((size_t)TP_FACTOR * MXD_OS_BLOCK, sizeof *s->hi);
-	s->pk = calloc(MXD_OS_BLOCK, sizeof *s->pk);
-	if (!s->work || !s->cbuf || !s->hi || !s->pk)
+	s->pk = calloc(1 + MXD_OS_BLOCK, sizeof *s->pk);
+	s->gbuf = calloc(MXD_OS_BLOCK, sizeof *s->gbuf);
+	if (!s->work || !s->cbuf || !s->pk || !s->gbuf)
 		return -1;
 	mxd_smooth_init(&s->ceil_s, rate, MXD_SMOOTH_MS, db_to_lin(s->v[P_CEILING]));
 	mxd_smooth_init(&s->gain_s, rate, MXD_SMOOTH_MS, db_to_lin(s->v[P_GAIN]));
@@ -331,46 +407,113 @@ static void limiter_set_param(mxd_fx *fx, size_t slot, double v)
 	}
 }
 
+/* c ? a : b through bit masks: GCC will not turn a ?: into a vector blend
+ * when an arm might trap (a division, a conversion), even when computed
+ * beforehand; the chosen value is the same either way. */
+static inline double pick_d(bool c, double a, double b)
+{
+	uint64_t ab, bb, mk = -(uint64_t)c;
+	memcpy(&ab, &a, sizeof ab);
+	memcpy(&bb, &b, sizeof bb);
+	ab = (ab & mk) | (bb & ~mk);
+	memcpy(&a, &ab, sizeof a);
+	return a;
+}
+
+static inline float keep_f(bool c, float a) /* c ? a : +0 */
+{
+	uint32_t ab, mk = -(uint32_t)c;
+	memcpy(&ab, &a, sizeof ab);
+	ab &= mk;
+	memcpy(&a, &ab, sizeof a);
+	return a;
+}
+
+/* The gain each frame needs from its true peak pk[i] (pk[-1]: the frame
+ * before) and ceiling cb[i], with the margin. Built for the baseline and for
+ * AVX2 (vectorized over frames; the same operations, so the same bits). The
+ * cloned helpers carry a lim_ prefix: Clang makes their resolvers global. */
+MXD_CLONES
+static void lim_need_tp(double *gb, const float *pk, const float *cb, uint32_t m)
+{
+	const float *pp = pk - 1; /* pp[i]: the frame before frame i */
+	for (uint32_t i = 0; i < m; i++) {
+		double cl = cb[i], p = (pk[i] > pp[i] ? pk[i] : pp[i]) * TP_MARGIN;
+		gb[i] = pick_d(p > cl, cl / p, 1.0); /* p > cl ? cl / p : 1.0 */
+	}
+}
+
+/* w = x x g, a non-finite sample replaced by 0 (as above, two builds). */
+MXD_CLONES
+static void lim_gain_in(float *w, const float *x, const double *g, uint32_t m)
+{
+	for (uint32_t i = 0; i < m; i++)
+		w[i] = keep_f(fabsf(x[i]) <= FLT_MAX, (float)(x[i] * g[i])); /* isfinite(x) ? x g : 0 */
+}
+
+/* y = x g, clipped to +-co when co is not NULL (two builds, as above). */
+MXD_CLONES
+static void lim_apply_gain(float *restrict y, const float *restrict x, const double *restrict g,
+			   const float *restrict co, uint32_t m)
+{
+	if (co)
+		for (uint32_t i = 0; i < m; i++) {
+			float v = (float)(x[i] * g[i]);
+			y[i] = v > co[i] ? co[i] : v < -co[i] ? -co[i] : v;
+		}
+	else
+		for (uint32_t i = 0; i < m; i++)
+			y[i] = (float)(x[i] * g[i]);
+}
+
 /* Run stage st over m frames of s->work (in place), ceilings in s->cbuf (in
- * place: replaced by the ceiling attached to each output frame). */
+ * place: replaced by the ceiling attached to each output frame). In passes
+ * over the block (detect, gain computer, apply), each frame's arithmetic the
+ * same as one frame at a time. */
 static void stage_run(limiter_fx *s, stage *st, uint32_t m, bool tp, bool autorel, double a_rel,
 		      double a_slow, bool clip)
 {
-	const uint32_t ch = s->channels;
+	const uint32_t ch = s->channels, lat = st->lat, cdelay = st->lat - st->det_delay;
+	float *pk = s->pk + 1, *cb = s->cbuf, *cl_line = st->ceil_line; /* pk[-1]: the previous frame's */
+	double *gb = s->gbuf;
 	for (uint32_t i = 0; i < m; i++)
-		s->pk[i] = 0;
+		pk[i] = 0;
 	for (uint32_t c = 0; c < ch; c++) { /* always run: warm when switched on */
-		mxd_os_up(&st->os, c, s->work + c * MXD_OS_BLOCK, s->hi, m);
-		for (uint32_t i = 0; i < m; i++)
-			for (uint32_t j = 0; j < TP_FACTOR; j++) {
-				/* a compare, not fmaxf(): a libm call per sample; a NaN is ignored as fmaxf would */
-				float v = fabsf(s->hi[i * TP_FACTOR + j]);
-				s->pk[i] = v > s->pk[i] ? v : s->pk[i];
-			}
+		const float *x = s->work + c * MXD_OS_BLOCK;
+		mxd_os_up_peak(&st->os, c, x, pk, m);
+		memcpy(st->line[c] + lat, x, m * sizeof *x);
 	}
-	const uint32_t cdelay = st->lat - st->det_delay;
-	for (uint32_t i = 0; i < m; i++) {
-		double cl = s->cbuf[i], p = 0;
-		for (uint32_t c = 0; c < ch; c++) {
-			mxd_delay_tick(&st->line[c], s->work[c * MXD_OS_BLOCK + i], 0);
-			if (!tp)
-				p = fmax(p, fabsf(mxd_delay_read(&st->line[c], st->det_delay)));
+	/* the gain each frame needs */
+	if (tp) {
+		pk[-1] = st->prev_pk;
+		lim_need_tp(gb, pk, cb, m);
+	} else {
+		for (uint32_t i = 0; i < m; i++) {
+			double cl = cb[i], p = 0;
+			for (uint32_t c = 0; c < ch; c++) {
+				/* a compare, not fmax(): p is never NaN, so a NaN sample is ignored as fmax would */
+				double v = fabsf(st->line[c][lat - st->det_delay + i]);
+				p = v > p ? v : p;
+			}
+			gb[i] = p > cl ? cl / p : 1.0;
 		}
-		if (tp)
-			p = (s->pk[i] > st->prev_pk ? s->pk[i] : st->prev_pk) * TP_MARGIN;
-		st->prev_pk = s->pk[i];
-		bool warm = st->gc.frame >= cdelay;
-		double g = gc_step(&st->gc, p > cl ? cl / p : 1.0, autorel, a_rel, a_slow);
-		float co = mxd_delay_tick(&st->ceil_line, (float)cl, cdelay);
-		if (!warm)
-			co = (float)cl;
-		for (uint32_t c = 0; c < ch; c++) {
-			float y = (float)(mxd_delay_read(&st->line[c], st->lat) * g);
-			if (clip)
-				y = y > co ? co : y < -co ? -co : y;
-			s->work[c * MXD_OS_BLOCK + i] = y;
-		}
-		s->cbuf[i] = co;
+	}
+	st->prev_pk = pk[m - 1];
+	/* the ceiling that goes with each output frame (before the detector has
+	 * filled the line: the current one) */
+	memcpy(cl_line + cdelay, cb, m * sizeof *cb);
+	uint64_t f0 = st->gc.frame; /* frames before f0 + i0 keep their own ceiling */
+	uint32_t i0 = f0 >= cdelay ? 0 : cdelay - f0 < m ? (uint32_t)(cdelay - f0) : m;
+	memcpy(cb + i0, cl_line + i0, (m - i0) * sizeof *cb);
+	memmove(cl_line, cl_line + m, cdelay * sizeof *cl_line);
+	if (autorel)
+		gc_run(&st->gc, gb, m, true, a_rel, a_slow);
+	else
+		gc_run(&st->gc, gb, m, false, a_rel, a_slow);
+	for (uint32_t c = 0; c < ch; c++) {
+		float *dl = st->line[c];
+		lim_apply_gain(s->work + c * MXD_OS_BLOCK, dl, gb, clip ? cb : NULL, m);
+		memmove(dl, dl + m, lat * sizeof *dl);
 	}
 }
 
@@ -382,14 +525,19 @@ static void limiter_run(mxd_fx *fx, float *const *io, const float *const *sc, ui
 	const bool tp = s->v[P_TRUE_PEAK] >= 0.5, autorel = s->v[P_AUTO_RELEASE] >= 0.5;
 	for (uint32_t pos = 0; pos < n;) {
 		uint32_t m = n - pos < MXD_OS_BLOCK ? n - pos : MXD_OS_BLOCK;
-		for (uint32_t i = 0; i < m; i++) { /* gained, sanitised input */
-			double g = mxd_smooth_at(&s->gain_s, i);
-			for (uint32_t c = 0; c < ch; c++) {
-				float x = io[c][pos + i];
-				s->work[c * MXD_OS_BLOCK + i] = isfinite(x) ? (float)(x * g) : 0.0f;
+		if (mxd_smooth_settled(&s->gain_s) && mxd_smooth_settled(&s->ceil_s)) { /* the usual case */
+			const double g = s->gain_s.target;
+			const float cl = (float)s->ceil_s.target;
+			for (uint32_t i = 0; i < m; i++)
+				s->gbuf[i] = g, s->cbuf[i] = cl;
+		} else {
+			for (uint32_t i = 0; i < m; i++) {
+				s->gbuf[i] = mxd_smooth_at(&s->gain_s, i);
+				s->cbuf[i] = (float)mxd_smooth_at(&s->ceil_s, i);
 			}
-			s->cbuf[i] = (float)mxd_smooth_at(&s->ceil_s, i);
 		}
+		for (uint32_t c = 0; c < ch; c++) /* gained, sanitised input */
+			lim_gain_in(s->work + c * MXD_OS_BLOCK, io[c] + pos, s->gbuf, m);
 		mxd_smooth_advance(&s->gain_s, m);
 		mxd_smooth_advance(&s->ceil_s, m);
 		double rel_ms = mxd_smooth_advance(&s->rel_s, m);
