@@ -78,7 +78,7 @@ typedef struct {
 	double *env;            /* [n_comp][2][L]: y1, y */
 	mxd_dyn_env **envp;     /* [n_comp * L] */
 	mxd_gr_meter **gr;      /* [n_comp * S] */
-	double *lvl, *lk;       /* [L], [S] */
+	double *lvl, *lk;       /* [SUB L], [S]: the compressor kernels' scratch */
 	double *fin;            /* [L]: non-finite detector (check_finite) */
 	const float **src;      /* [L]: each lane's input for the current SUB frames */
 } group;
@@ -208,7 +208,7 @@ static bool group_alloc(group *g, uint32_t max_block)
 	g->env = calloc(comps * 2 * L, sizeof *g->env);
 	g->envp = calloc(comps * L, sizeof *g->envp);
 	g->gr = calloc(comps * S, sizeof *g->gr);
-	g->lvl = calloc(L, sizeof *g->lvl);
+	g->lvl = calloc((size_t)SUB * L, sizeof *g->lvl);
 	g->lk = calloc(S, sizeof *g->lk);
 	g->fin = calloc(L, sizeof *g->fin);
 	g->src = calloc(L, sizeof *g->src);

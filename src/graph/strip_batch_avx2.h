@@ -185,87 +185,108 @@ AVX2 static void eq_section_avx2i(double *restrict x, uint32_t L, uint32_t m, co
 		eq_lane_base(x, L, l, m, k, s1, s2, round);
 }
 
-/* comp_block() in three passes over each frame's lanes: levels (eight lanes),
- * gain computer and envelope (four lanes; the gain in dB goes back into lvl),
- * gain applied (eight lanes). Lanes past the last full vector take the
- * scalar expressions. g == 0 needs no select: mxd_dyn_gain_fastf(0) is
- * exactly 1, so a * 1 = a as comp_block() keeps it. */
-AVX2 static void comp_block_avx2i(double *restrict x, uint32_t S, uint32_t C, uint32_t m, const double *restrict p,
-				  double *restrict y1, double *restrict y, double *restrict lvl, double *restrict lk)
+/* The gain computer and envelope of strips s..s+3 (C channels each) over
+ * the m frames, with their parameters in registers. Inlined twice, for
+ * C == 1 as a constant (mono tracks: no link loop) and for any C. */
+AVX2 static inline __attribute__((always_inline)) void comp_strips4(double *restrict lvl, uint32_t S, uint32_t C,
+								   uint32_t m, uint32_t s, const double *restrict p,
+								   double *restrict y1, double *restrict y)
 {
 	const uint32_t L = S * C;
 	const double *thr = p + CP_THR * S, *slope = p + CP_SLOPE * S, *knee = p + CP_KNEE * S;
 	const double *link = p + CP_LINK * S, *mk = p + CP_MAKEUP * S, *aa = p + CP_ATT * S, *ar = p + CP_REL * S;
-	const __m256d sign = v_set(-0.0), one = v_set(1.0), zero = _mm256_setzero_pd();
+	const __m256d sign = v_set(-0.0), one = v_set(1.0), zero = _mm256_setzero_pd(), two = v_set(2.0);
 	const __m256d flush = v_set(MXD_DYN_FLUSH_DB);
-	(void)lk; /* the link level stays in registers */
+	const __m256d lnk = _mm256_loadu_pd(link + s), own = _mm256_sub_pd(one, lnk);
+	const __m256d w = _mm256_loadu_pd(knee + s), sl = _mm256_loadu_pd(slope + s), th = _mm256_loadu_pd(thr + s);
+	const __m256d nw = _mm256_xor_pd(w, sign), half_w = _mm256_mul_pd(v_set(0.5), w);
+	const __m256d inv_w2 = _mm256_div_pd(v_set(0.5), w); /* the knee's 1 / (2 w), as mxd_dyn_compress_gr() */
+	const __m256d soft_on = _mm256_cmp_pd(w, zero, _CMP_GT_OQ);
+	const __m256d a_r = _mm256_loadu_pd(ar + s), n_ar = _mm256_sub_pd(one, a_r);
+	const __m256d a_a = _mm256_loadu_pd(aa + s), n_aa = _mm256_sub_pd(one, a_a);
+	const __m256d mkv = _mm256_loadu_pd(mk + s);
 	for (uint32_t i = 0; i < m; i++) {
-		double *restrict xi = x + (size_t)i * L;
-		uint32_t l = 0;
-		for (; l + 8 <= L; l += 8)
-			v_store8(lvl + l, v_db_fastf(_mm256_andnot_ps(vf_set(-0.0f), v_load8(xi + l))));
-		for (; l < L; l++)
-			lvl[l] = mxd_dyn_db_fastf(fabsf((float)xi[l]));
-		/* Strips four at a time: the stereo link level (the loudest
-		 * channel; max over channels in any order gives the same value),
-		 * then each channel's gain computer and envelope. */
-		uint32_t s = 0;
-		for (; s + 4 <= S; s += 4) {
-			__m256d lkv = v_set(MXD_DYN_FLOOR_DB);
-			for (uint32_t c = 0; c < C; c++) /* lk = lvl > lk ? lvl : lk, as comp_block() */
-				lkv = _mm256_max_pd(_mm256_loadu_pd(lvl + c * S + s), lkv);
-			const __m256d lnk = _mm256_loadu_pd(link + s), w = _mm256_loadu_pd(knee + s);
-			const __m256d sl = _mm256_loadu_pd(slope + s), th = _mm256_loadu_pd(thr + s);
-			const __m256d a_r = _mm256_loadu_pd(ar + s), a_a = _mm256_loadu_pd(aa + s);
-			const __m256d mkv = _mm256_loadu_pd(mk + s);
-			const __m256d lk_part = _mm256_mul_pd(lnk, lkv), own = _mm256_sub_pd(one, lnk);
-			const __m256d nw = _mm256_xor_pd(w, sign), w2 = _mm256_mul_pd(v_set(2.0), w);
-			const __m256d half_w = _mm256_mul_pd(v_set(0.5), w), soft_on = _mm256_cmp_pd(w, zero, _CMP_GT_OQ);
-			for (uint32_t c = 0; c < C; c++) {
-				const uint32_t q = c * S + s;
-				const __m256d lv = _mm256_add_pd(lk_part, _mm256_mul_pd(own, _mm256_loadu_pd(lvl + q)));
-				const __m256d d = _mm256_sub_pd(lv, th);
-				const __m256d hard = _mm256_and_pd(_mm256_cmp_pd(d, zero, _CMP_GT_OQ), _mm256_mul_pd(sl, d));
-				const __m256d d2 = _mm256_mul_pd(v_set(2.0), d);
-				const __m256d in_knee = _mm256_and_pd(_mm256_cmp_pd(d2, w, _CMP_LE_OQ), soft_on);
-				__m256d xl = hard;
-				if (_mm256_movemask_pd(in_knee)) { /* the division only when a lane is in the knee */
-					const __m256d kk = _mm256_add_pd(d, half_w);
-					xl = _mm256_blendv_pd(hard, _mm256_div_pd(_mm256_mul_pd(_mm256_mul_pd(sl, kk), kk), w2),
-							      in_knee);
-				}
-				xl = _mm256_andnot_pd(_mm256_cmp_pd(d2, nw, _CMP_LT_OQ), xl);
-				const __m256d r = _mm256_add_pd(_mm256_mul_pd(a_r, _mm256_loadu_pd(y1 + q)),
-								_mm256_mul_pd(_mm256_sub_pd(one, a_r), xl));
-				const __m256d a1 = _mm256_blendv_pd(r, xl, _mm256_cmp_pd(xl, r, _CMP_GT_OQ));
-				const __m256d e = _mm256_add_pd(_mm256_mul_pd(a_a, _mm256_loadu_pd(y + q)),
-								_mm256_mul_pd(_mm256_sub_pd(one, a_a), a1));
-				_mm256_storeu_pd(y1 + q, _mm256_andnot_pd(_mm256_cmp_pd(a1, flush, _CMP_LT_OQ), a1));
-				const __m256d ye = _mm256_andnot_pd(_mm256_cmp_pd(e, flush, _CMP_LT_OQ), e);
-				_mm256_storeu_pd(y + q, ye);
-				_mm256_storeu_pd(lvl + q, _mm256_sub_pd(mkv, ye)); /* the gain in dB, for the last pass */
-			}
+		double *li = lvl + (size_t)i * L;
+		/* The stereo link level: the loudest channel (max over channels
+		 * in any order gives the same value; lk = lvl > lk ? lvl : lk). */
+		__m256d lkv = v_set(MXD_DYN_FLOOR_DB);
+		for (uint32_t c = 0; c < C; c++)
+			lkv = _mm256_max_pd(_mm256_loadu_pd(li + c * S + s), lkv);
+		const __m256d lk_part = _mm256_mul_pd(lnk, lkv);
+		for (uint32_t c = 0; c < C; c++) {
+			const uint32_t q = c * S + s;
+			const __m256d lv = _mm256_add_pd(lk_part, _mm256_mul_pd(own, _mm256_loadu_pd(li + q)));
+			const __m256d d = _mm256_sub_pd(lv, th);
+			const __m256d hard = _mm256_and_pd(_mm256_cmp_pd(d, zero, _CMP_GT_OQ), _mm256_mul_pd(sl, d));
+			const __m256d d2 = _mm256_mul_pd(two, d);
+			const __m256d in_knee = _mm256_and_pd(_mm256_cmp_pd(d2, w, _CMP_LE_OQ), soft_on);
+			__m256d xl = hard;
+			const __m256d kk = _mm256_add_pd(d, half_w);
+			xl = _mm256_blendv_pd(hard, _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(sl, kk), kk), inv_w2),
+					      in_knee);
+			xl = _mm256_andnot_pd(_mm256_cmp_pd(d2, nw, _CMP_LT_OQ), xl);
+			/* mxd_dyn_decoupled() */
+			const __m256d r = _mm256_add_pd(_mm256_mul_pd(a_r, _mm256_loadu_pd(y1 + q)), _mm256_mul_pd(n_ar, xl));
+			const __m256d a1 = _mm256_blendv_pd(r, xl, _mm256_cmp_pd(xl, r, _CMP_GT_OQ));
+			const __m256d e = _mm256_add_pd(_mm256_mul_pd(a_a, _mm256_loadu_pd(y + q)), _mm256_mul_pd(n_aa, a1));
+			_mm256_storeu_pd(y1 + q, _mm256_andnot_pd(_mm256_cmp_pd(a1, flush, _CMP_LT_OQ), a1));
+			const __m256d ye = _mm256_andnot_pd(_mm256_cmp_pd(e, flush, _CMP_LT_OQ), e);
+			_mm256_storeu_pd(y + q, ye);
+			_mm256_storeu_pd(li + q, _mm256_sub_pd(mkv, ye)); /* the gain in dB, for the last pass */
 		}
-		for (; s < S; s++) {
+	}
+}
+
+/* comp_block() in three passes over the whole m x L block (x and lvl are
+ * contiguous): every level (eight lanes at a time), then per four strips the
+ * frames in order with the parameters in registers: link level, gain
+ * computer and envelope (four lanes, double; the gain in dB replaces the
+ * level), then every gain applied (eight lanes). Each lane sees exactly the
+ * operations of comp_block(), in the same order. Lanes past the last full
+ * vector take the scalar expressions. g == 0 needs no select:
+ * mxd_dyn_gain_fastf(0) is exactly 1, so a * 1 = a as comp_block() keeps
+ * it. lvl: m L doubles of scratch. */
+AVX2 static void comp_block_avx2i(double *restrict x, uint32_t S, uint32_t C, uint32_t m, const double *restrict p,
+				  double *restrict y1, double *restrict y, double *restrict lvl, double *restrict lk)
+{
+	const uint32_t L = S * C;
+	const size_t n = (size_t)m * L;
+	const double *thr = p + CP_THR * S, *slope = p + CP_SLOPE * S, *knee = p + CP_KNEE * S;
+	const double *link = p + CP_LINK * S, *mk = p + CP_MAKEUP * S, *aa = p + CP_ATT * S, *ar = p + CP_REL * S;
+	(void)lk; /* the link level stays in registers */
+	size_t k = 0;
+	for (; k + 8 <= n; k += 8)
+		v_store8(lvl + k, v_db_fastf(_mm256_andnot_ps(vf_set(-0.0f), v_load8(x + k))));
+	for (; k < n; k++)
+		lvl[k] = mxd_dyn_db_fastf(fabsf((float)x[k]));
+	uint32_t s = 0;
+	for (; s + 4 <= S; s += 4) {
+		if (C == 1)
+			comp_strips4(lvl, S, 1, m, s, p, y1, y);
+		else
+			comp_strips4(lvl, S, C, m, s, p, y1, y);
+	}
+	for (; s < S; s++)
+		for (uint32_t i = 0; i < m; i++) {
+			double *li = lvl + (size_t)i * L;
 			double lks = MXD_DYN_FLOOR_DB;
 			for (uint32_t c = 0; c < C; c++)
-				lks = lvl[c * S + s] > lks ? lvl[c * S + s] : lks;
+				lks = li[c * S + s] > lks ? li[c * S + s] : lks;
 			for (uint32_t c = 0; c < C; c++) {
 				const uint32_t q = c * S + s;
-				double lv = link[s] * lks + (1.0 - link[s]) * lvl[q];
+				double lv = link[s] * lks + (1.0 - link[s]) * li[q];
 				double xl = mxd_dyn_compress_gr(lv, thr[s], slope[s], knee[s]);
 				mxd_dyn_env en = { y1[q], y[q] };
 				double ye = mxd_dyn_decoupled(&en, xl, aa[s], ar[s]);
 				y1[q] = en.y1;
 				y[q] = en.y;
-				lvl[q] = mk[s] - ye;
+				li[q] = mk[s] - ye;
 			}
 		}
-		for (l = 0; l + 8 <= L; l += 8)
-			v_store8(xi + l, _mm256_mul_ps(v_load8(xi + l), v_gain_fastf(v_load8(lvl + l))));
-		for (; l < L; l++) {
-			float a = (float)xi[l];
-			xi[l] = lvl[l] == 0.0 ? (double)a : (double)(a * mxd_dyn_gain_fastf((float)lvl[l]));
-		}
+	for (k = 0; k + 8 <= n; k += 8)
+		v_store8(x + k, _mm256_mul_ps(v_load8(x + k), v_gain_fastf(v_load8(lvl + k))));
+	for (; k < n; k++) {
+		float a = (float)x[k];
+		x[k] = lvl[k] == 0.0 ? (double)a : (double)(a * mxd_dyn_gain_fastf((float)lvl[k]));
 	}
 }

@@ -91,7 +91,7 @@ KATTR static void KSFX(comp_block)(double *restrict x, uint32_t S, uint32_t C, u
 				/* mxd_dyn_compress_gr(), every branch computed, one selected */
 				double lv = link[s] * lk[s] + (1.0 - link[s]) * lvl[l];
 				double w = knee[s], d = lv - thr[s], kk = d + 0.5 * w;
-				double soft = slope[s] * kk * kk / (2.0 * w), hard = d > 0.0 ? slope[s] * d : 0.0;
+				double soft = slope[s] * kk * kk * (0.5 / w), hard = d > 0.0 ? slope[s] * d : 0.0;
 				double xl = 2.0 * d < -w ? 0.0 : (2.0 * d <= w && w > 0.0) ? soft : hard;
 				/* mxd_dyn_decoupled() */
 				double r = ar[s] * y1[l] + (1.0 - ar[s]) * xl;
