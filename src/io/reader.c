@@ -31,8 +31,14 @@ struct mxd_reader {
 	int64_t out_done;
 	bool input_ended;     /* soxr has been told the input ended */
 	uint64_t nonfinite;
-	uint8_t *raw;         /* 24-bit WAV read raw (io/pcm24.h): in_cap frames of bytes; NULL: libsndfile converts */
+	uint8_t *raw;         /* 24-bit WAV read raw (io/pcm24.h): raw_cap frames of bytes; NULL: libsndfile converts */
+	size_t raw_cap, raw_pos, raw_len; /* frames: capacity, next to convert, read from the file */
 };
+
+/* Frames fetched per read() of a raw 24-bit file: large reads, few system
+ * calls (a block-sized read per clip per block cost more kernel time than
+ * the decoding); 48 kB per mono file, held only while its clip plays. */
+#define RAW_FRAMES 16384
 
 /* Whether the file's samples can be read raw and converted by pcm24.h:
  * 24-bit PCM in a little-endian RIFF container, and checked, not assumed:
@@ -117,8 +123,10 @@ mixdown_status mxd_reader_open(const char *path, double out_rate, int64_t start_
 		r->in_cap = max_block;
 	}
 	r->in_buf = malloc(sizeof(float) * r->in_cap * r->channels);
-	if (raw24_ok(r, &info, start_frame))
-		r->raw = malloc(r->in_cap * r->channels * 3); /* NULL: the slow path, still right */
+	if (raw24_ok(r, &info, start_frame)) {
+		r->raw_cap = r->in_cap > RAW_FRAMES ? r->in_cap : RAW_FRAMES;
+		r->raw = malloc(r->raw_cap * r->channels * 3); /* NULL: the slow path, still right */
+	}
 	if (!r->in_buf || (r->soxr && !r->out_buf) || !r->path) {
 		mxd_reader_close(r);
 		return MIXDOWN_ERR_NOMEM;
@@ -164,20 +172,37 @@ static void deinterleave(mxd_reader *r, const float *src, float *const *out, uin
 		r->nonfinite += scrub_channel(out[c] + offset, src + c, r->channels, frames);
 }
 
+/* The raw 24-bit path of read_file(): up to `want` frames (<= in_left) from
+ * the byte buffer, refilled with one large read when empty. */
+static mixdown_status read_raw(mxd_reader *r, size_t want, size_t *got, mixdown_error *err)
+{
+	const size_t frame_bytes = (size_t)r->channels * 3;
+	if (r->raw_pos == r->raw_len) {
+		size_t fetch = r->raw_cap < (size_t)r->in_left ? r->raw_cap : (size_t)r->in_left;
+		sf_count_t bytes = sf_read_raw(r->file, r->raw, (sf_count_t)(fetch * frame_bytes));
+		r->raw_pos = 0;
+		r->raw_len = bytes > 0 ? (size_t)bytes / frame_bytes : 0;
+		if (r->raw_len < fetch) {
+			if (bytes < 0 || sf_error(r->file) != SF_ERR_NO_ERROR)
+				return audio_fail(err, r->path, "read error: %s", sf_strerror(r->file));
+			r->in_left = (int64_t)r->raw_len; /* shorter than its header claims: ends there */
+		}
+	}
+	size_t n = r->raw_len - r->raw_pos < want ? r->raw_len - r->raw_pos : want;
+	mxd_pcm24le_to_float(r->raw + r->raw_pos * frame_bytes, r->in_buf, n * r->channels);
+	r->raw_pos += n;
+	r->in_left -= (int64_t)n;
+	*got = n;
+	return MIXDOWN_SUCCESS;
+}
+
 static mixdown_status read_file(mxd_reader *r, size_t want, size_t *got, mixdown_error *err)
 {
 	if ((int64_t)want > r->in_left)
 		want = (size_t)r->in_left;
-	sf_count_t n = 0;
-	if (want && r->raw) {
-		const size_t frame_bytes = (size_t)r->channels * 3;
-		sf_count_t bytes = sf_read_raw(r->file, r->raw, (sf_count_t)(want * frame_bytes));
-		n = bytes < 0 ? -1 : bytes / (sf_count_t)frame_bytes;
-		if (n > 0)
-			mxd_pcm24le_to_float(r->raw, r->in_buf, (size_t)n * r->channels);
-	} else if (want) {
-		n = sf_readf_float(r->file, r->in_buf, (sf_count_t)want);
-	}
+	if (want && r->raw)
+		return read_raw(r, want, got, err);
+	sf_count_t n = want ? sf_readf_float(r->file, r->in_buf, (sf_count_t)want) : 0;
 	if (n < 0 || (size_t)n != want) {
 		if (sf_error(r->file) != SF_ERR_NO_ERROR)
 			return audio_fail(err, r->path, "read error: %s", sf_strerror(r->file));
