@@ -114,11 +114,17 @@ struct mxd_strip_batch {
 
 /* ------------------------------------------------------------------ build */
 
+/* A slot whose next block is the processor alone: whole signal, mix settled
+ * at 1, no key. A dry copy (keep_dry: live engines keep one for a later
+ * bypass fade) is then only read while the mix moves or after a non-finite
+ * block, both left to insert_slot.c; with no latency it carries nothing from
+ * one block to the next, so the batch may leave it unwritten. */
 static bool slot_plain(const node_rt *nd, size_t f)
 {
 	const mxd_insert_slot *sl = &nd->slots[f];
-	return sl->mode == MXD_INSERT_ALL && !sl->keep_dry && !nd->key_of[f] && mxd_smooth_settled(&sl->mix) &&
-	       sl->mix.cur == 1.0 && (sl->fx->cls == &mxd_fx_eq_class || sl->fx->cls == &mxd_fx_compressor_class);
+	return sl->mode == MXD_INSERT_ALL && (!sl->keep_dry || sl->latency == 0) && !nd->key_of[f] &&
+	       mxd_smooth_settled(&sl->mix) && sl->mix.cur == 1.0 &&
+	       (sl->fx->cls == &mxd_fx_eq_class || sl->fx->cls == &mxd_fx_compressor_class);
 }
 
 /* The layout of a track's chain now; false if it cannot be batched. */
