@@ -160,6 +160,21 @@ static void t_read_lossy(void)
 
 /* ---------------------------------------------------------------------- BWF */
 
+/* The bext chunk of a written file; false (and a failed check) without one. */
+static bool read_bext(const char *path, SF_BROADCAST_INFO *b)
+{
+	SF_INFO info = { 0 };
+	SNDFILE *f = sf_open(path, SFM_READ, &info);
+	CHECK(f != NULL);
+	if (!f)
+		return false;
+	memset(b, 0, sizeof *b);
+	int ok = sf_command(f, SFC_GET_BROADCAST_INFO, b, sizeof *b);
+	CHECK_INT(ok, SF_TRUE);
+	sf_close(f);
+	return ok == SF_TRUE;
+}
+
 /* A mono file with a bext time reference and one impulse at frame `at`. */
 static int write_bwf(const char *path, int rate, int64_t frames, int64_t at, uint64_t time_ref)
 {
@@ -370,15 +385,9 @@ static void t_bwf_export(void)
 	setenv("SOURCE_DATE_EPOCH", "1767225600", 1); /* 2026-01-01 00:00:00 UTC */
 	CHECK_INT(mxt_render_yaml(dir, yaml, &o, &rep, &err), MIXDOWN_SUCCESS);
 	unsetenv("SOURCE_DATE_EPOCH");
-	SF_INFO info = { 0 };
-	SNDFILE *f = sf_open(o.output, SFM_READ, &info);
-	CHECK(f != NULL);
-	if (!f)
-		return;
 	SF_BROADCAST_INFO b;
-	memset(&b, 0, sizeof b);
-	CHECK_INT(sf_command(f, SFC_GET_BROADCAST_INFO, &b, sizeof b), SF_TRUE);
-	sf_close(f);
+	if (!read_bext(o.output, &b))
+		return;
 	CHECK(!strcmp(b.description, "Song A, mix 3"));
 	CHECK(!strncmp(b.originator, "mixdown", 32));
 	CHECK(!strncmp(b.origination_date, "2026-01-01", 10));
@@ -398,7 +407,8 @@ static void t_bwf_export(void)
 	CHECK(b.max_shortterm_loudness != 0x7fff && b.max_shortterm_loudness <= b.max_momentary_loudness);
 	/* The description defaults to the session's name; --no-bwf writes none. */
 	CHECK_INT(mxt_run_cli("render '%s/session.yaml' -o '%s/plain.wav' --no-bwf", dir, dir), 0);
-	f = sf_open(mxt_path(dir, "plain.wav"), SFM_READ, &info);
+	SF_INFO info = { 0 };
+	SNDFILE *f = sf_open(mxt_path(dir, "plain.wav"), SFM_READ, &info);
 	CHECK(f && sf_command(f, SFC_GET_BROADCAST_INFO, &b, sizeof b) == SF_FALSE);
 	if (f)
 		sf_close(f);
@@ -457,15 +467,9 @@ static void t_bwf_loudness(void)
 	CHECK_INT(mxt_render_yaml(dir, "sample_rate: 48000\ntracks:\n  - { name: T, file: l.wav, pan_law: 0 }\n", &o,
 				  &rep, &err),
 		  MIXDOWN_SUCCESS);
-	SF_INFO info = { 0 };
-	SNDFILE *f = sf_open(o.output, SFM_READ, &info);
-	CHECK(f != NULL);
-	if (!f)
-		return;
 	SF_BROADCAST_INFO b;
-	memset(&b, 0, sizeof b);
-	CHECK_INT(sf_command(f, SFC_GET_BROADCAST_INFO, &b, sizeof b), SF_TRUE);
-	sf_close(f);
+	if (!read_bext(o.output, &b))
+		return;
 	int ch = 0;
 	float *y = mxt_read_audio(o.output, &n, &ch, NULL, NULL);
 	CHECK(y && ch == 2 && n == 30 * RATE);

@@ -39,6 +39,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "dsp/bits.h"
+
 #define MXD_DYN_FLOOR_DB (-200.0) /* level of silence */
 #define MXD_DYN_FLUSH_DB 1e-9     /* smaller gain reductions are exactly 0 */
 
@@ -82,28 +84,14 @@ static inline double mxd_dyn_gain(double db)
  * |t| <= 0.1716: truncation error < 2 t^9 / 9 < 3e-8 (3e-7 dB).
  * 2^y = 2^k e^(f ln 2), k = rint(y), |f ln 2| <= 0.347, Taylor series to
  * degree 7: relative error < 6e-9, below float's 6e-8. */
-static inline float mxd_dyn_bits_to_float(uint32_t u)
-{
-	float f;
-	memcpy(&f, &u, sizeof f);
-	return f;
-}
-
-static inline uint32_t mxd_dyn_float_to_bits(float f)
-{
-	uint32_t u;
-	memcpy(&u, &f, sizeof u);
-	return u;
-}
-
 /* Level in dB of a magnitude (mag >= 0); MXD_DYN_FLOOR_DB for silence
  * (<= 1e-10), Inf and NaN. */
 static inline float mxd_dyn_db_fastf(float mag)
 {
 	const bool ok = mag > 1e-10f && mag < 1e30f; /* false for NaN, Inf and silence */
-	const uint32_t u = mxd_dyn_float_to_bits(ok ? mag : 1.0f);
+	const uint32_t u = mxd_float_bits(ok ? mag : 1.0f);
 	float e = (float)((int32_t)(u >> 23) - 127); /* exact: |e| < 128 */
-	float m = mxd_dyn_bits_to_float((u & 0x007FFFFFu) | 0x3F800000u);
+	float m = mxd_bits_float((u & 0x007FFFFFu) | 0x3F800000u);
 	const bool big = m > 1.41421356f;
 	m = big ? m * 0.5f : m;
 	e = big ? e + 1.0f : e;
@@ -133,8 +121,8 @@ static inline float mxd_dyn_gain_fastf(float db)
 	p = p * f + 0.5f;
 	p = p * f + 1.0f;
 	p = p * f + 1.0f;
-	const uint32_t scale = (mxd_dyn_float_to_bits(big) - 0x4B400000u + 127u) << 23;
-	return p * mxd_dyn_bits_to_float(scale);
+	const uint32_t scale = (mxd_float_bits(big) - 0x4B400000u + 127u) << 23;
+	return p * mxd_bits_float(scale);
 }
 
 /* Downward compressor gain computer (GMR eq. 4): the gain reduction

@@ -534,16 +534,46 @@ static void up_stage_peak(bool avx2, const mxd_os_stage *st, float *hist, const 
 }
 #endif
 
-void mxd_os_up(mxd_os *os, uint32_t c, const float *in, float *out, uint32_t n)
+/* The stages of channel c up (or down): the vector stages, or with `plain`
+ * the one-output-at-a-time reference the tests compare them with. */
+static void os_up(mxd_os *os, uint32_t c, const float *in, float *out, uint32_t n, bool plain)
 {
 	if (n > MXD_OS_BLOCK)
 		n = MXD_OS_BLOCK;
 	mxd_os_chan *ch = &os->ch[c];
 	const float *src = in;
 	for (uint32_t s = 0; s < os->n_stages; s++) {
-		up_stage(os->avx2, &os->st[s], ch->up_hist[s], src, out, n << s);
+		if (plain)
+			up_stage_plain(&os->st[s], ch->up_hist[s], src, out, n << s);
+		else
+			up_stage(os->avx2, &os->st[s], ch->up_hist[s], src, out, n << s);
 		src = out;
 	}
+}
+
+static void os_down(mxd_os *os, uint32_t c, const float *in, float *out, uint32_t n, bool plain)
+{
+	if (n > MXD_OS_BLOCK)
+		n = MXD_OS_BLOCK;
+	mxd_os_chan *ch = &os->ch[c];
+	uint32_t hi = n * os->factor, p = os->pad;
+	memcpy(ch->pad + p, in, hi * sizeof(float));
+	float *buf = os->scratch;
+	const float *src = ch->pad;
+	for (uint32_t s = os->n_stages; s-- > 0;) {
+		uint32_t m = n << s;
+		if (plain)
+			down_stage_plain(&os->st[s], ch->dn_even[s], ch->dn_odd[s], src, s == 0 ? out : buf, m);
+		else
+			down_stage(os->avx2, &os->st[s], ch->dn_even[s], ch->dn_odd[s], src, s == 0 ? out : buf, m);
+		src = buf;
+	}
+	memmove(ch->pad, ch->pad + hi, p * sizeof(float));
+}
+
+void mxd_os_up(mxd_os *os, uint32_t c, const float *in, float *out, uint32_t n)
+{
+	os_up(os, c, in, out, n, false);
 }
 
 void mxd_os_up_peak(mxd_os *os, uint32_t c, const float *in, float *peak, uint32_t n)
@@ -562,48 +592,17 @@ void mxd_os_up_peak(mxd_os *os, uint32_t c, const float *in, float *peak, uint32
 
 void mxd_os_up_plain(mxd_os *os, uint32_t c, const float *in, float *out, uint32_t n)
 {
-	if (n > MXD_OS_BLOCK)
-		n = MXD_OS_BLOCK;
-	mxd_os_chan *ch = &os->ch[c];
-	const float *src = in;
-	for (uint32_t s = 0; s < os->n_stages; s++) {
-		up_stage_plain(&os->st[s], ch->up_hist[s], src, out, n << s);
-		src = out;
-	}
+	os_up(os, c, in, out, n, true);
 }
 
 void mxd_os_down(mxd_os *os, uint32_t c, const float *in, float *out, uint32_t n)
 {
-	if (n > MXD_OS_BLOCK)
-		n = MXD_OS_BLOCK;
-	mxd_os_chan *ch = &os->ch[c];
-	uint32_t hi = n * os->factor, p = os->pad;
-	memcpy(ch->pad + p, in, hi * sizeof(float));
-	float *buf = os->scratch;
-	const float *src = ch->pad;
-	for (uint32_t s = os->n_stages; s-- > 0;) {
-		uint32_t m = n << s;
-		down_stage(os->avx2, &os->st[s], ch->dn_even[s], ch->dn_odd[s], src, s == 0 ? out : buf, m);
-		src = buf;
-	}
-	memmove(ch->pad, ch->pad + hi, p * sizeof(float));
+	os_down(os, c, in, out, n, false);
 }
 
 void mxd_os_down_plain(mxd_os *os, uint32_t c, const float *in, float *out, uint32_t n)
 {
-	if (n > MXD_OS_BLOCK)
-		n = MXD_OS_BLOCK;
-	mxd_os_chan *ch = &os->ch[c];
-	uint32_t hi = n * os->factor, p = os->pad;
-	memcpy(ch->pad + p, in, hi * sizeof(float));
-	float *buf = os->scratch;
-	const float *src = ch->pad;
-	for (uint32_t s = os->n_stages; s-- > 0;) {
-		uint32_t m = n << s;
-		down_stage_plain(&os->st[s], ch->dn_even[s], ch->dn_odd[s], src, s == 0 ? out : buf, m);
-		src = buf;
-	}
-	memmove(ch->pad, ch->pad + hi, p * sizeof(float));
+	os_down(os, c, in, out, n, true);
 }
 
 uint32_t mxd_os_latency(const mxd_os *os)

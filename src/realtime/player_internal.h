@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/bits.h"
 #include "graph/engine.h"
 #include "mixdown/mixdown.h"
 #include "realtime/rt_cmdq.h"
@@ -107,19 +108,6 @@ struct mixdown_player {
 	_Atomic int worker_prio;     /* SCHED_FIFO priority of the engines' workers, 0 = normal (after activation) */
 };
 
-static inline uint32_t mxd_float_bits(float f)
-{
-	uint32_t u;
-	memcpy(&u, &f, sizeof u);
-	return u;
-}
-
-static inline float mxd_bits_float(uint32_t u)
-{
-	float f;
-	memcpy(&f, &u, sizeof f);
-	return f;
-}
 
 /* player.c: JACK callbacks (audio thread) and the generations' track source. */
 int mxd_player_process(jack_nframes_t nframes, void *arg);
