@@ -6,32 +6,20 @@
  * lane arrays, run the chain SUB frames at a time (the biquads check their
  * state every 64 frames, as mxd_biquad_chain_process() does), then write the
  * state and the output back for every strip whose block stayed finite.
+ * Sharing the groups between threads: strip_batch_share.c.
  */
-#include <errno.h>
 #include <math.h>
-#include <pthread.h>
-#include <sched.h>
-#include <semaphore.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "dsp/simd_clone.h"
 #include "fx/fx_batch.h"
 #include "graph/engine.h"
 #include "graph/engine_internal.h"
 #include "graph/strip_batch.h"
+#include "graph/strip_batch_internal.h"
 
-#define SUB 64u          /* frames per inner pass; equals the biquads' state-check period */
-#define MAX_INS 8u       /* inserts per batched chain */
-#define MAX_SEC 64u      /* biquad sections per EQ (16 bands x 4) */
 #define FLUSH_LEVEL 1e-30 /* as src/dsp/biquad.c */
-#define MAX_THREADS 8u   /* threads sharing the groups (mxd_strip_batch_threads()) */
-#define SHARE_LANES 8u   /* lanes per group when groups are shared: one AVX2 float vector */
-
-enum { K_EQ, K_COMP };
-enum { CP_THR, CP_SLOPE, CP_KNEE, CP_LINK, CP_MAKEUP, CP_ATT, CP_REL, CP_N };
 
 #define KATTR
 #define KSFX(name) name##_base
@@ -47,70 +35,6 @@ enum { CP_THR, CP_SLOPE, CP_KNEE, CP_LINK, CP_MAKEUP, CP_ATT, CP_REL, CP_N };
 #undef KSFX
 #include "graph/strip_batch_avx2.h"
 #endif
-
-typedef void (*eq_fn)(double *restrict, uint32_t, uint32_t, const double *restrict, double *restrict,
-		      double *restrict, bool);
-typedef void (*load_fn)(double *restrict, uint32_t, uint32_t, const float *const *);
-typedef void (*store_fn)(float *, size_t, const double *restrict, uint32_t, uint32_t);
-typedef void (*comp_fn)(double *restrict, uint32_t, uint32_t, uint32_t, const double *restrict, double *restrict,
-			double *restrict, double *restrict, double *restrict);
-
-/* The shape a chain must have to join a group. */
-typedef struct {
-	uint32_t ch, n_ins;
-	uint8_t kind[MAX_INS];
-	uint32_t ns[MAX_INS];             /* EQ: sections */
-	bool band_end[MAX_INS][MAX_SEC];
-} layout;
-
-typedef struct {
-	layout lay;
-	uint32_t S, L;          /* strips; lanes L = ch * S, lane c * S + s */
-	size_t *node;           /* [S] */
-	uint32_t *slot;         /* [S * n_ins]: the node's slot of each insert */
-	bool *on, *bad;         /* [S]: batched this block; produced a non-finite sample */
-	uint32_t sec_total, n_comp;
-	double *x;              /* [SUB * L] */
-	float *out;             /* [L * max_block] */
-	double *coef, *st;      /* [sec_total][5 | 2][L] */
-	mxd_bq_state **stp;     /* [sec_total * L] */
-	double *cpar;           /* [n_comp][CP_N][S] */
-	double *env;            /* [n_comp][2][L]: y1, y */
-	mxd_dyn_env **envp;     /* [n_comp * L] */
-	mxd_gr_meter **gr;      /* [n_comp * S] */
-	double *lvl, *lk;       /* [SUB L], [S]: the compressor kernels' scratch */
-	double *fin;            /* [L]: non-finite detector (check_finite) */
-	const float **src;      /* [L]: each lane's input for the current SUB frames */
-} group;
-
-/* A worker: woken through `go` once per block, claims groups until none is
- * left. */
-typedef struct {
-	struct mxd_strip_batch *b;
-	pthread_t tid;
-	sem_t go;
-	bool started, sem_ok;
-} worker;
-
-struct mxd_strip_batch {
-	group *g;
-	size_t n;
-	eq_fn eq;
-	comp_fn comp;
-	load_fn load;
-	store_fn store;
-	worker wk[MAX_THREADS - 1];
-	uint32_t n_workers;
-	/* The block being run: job_e and job_n are written before `ticket`
-	 * (epoch << 32 | next group to claim) is released with a new epoch;
-	 * `finished` counts the groups done in this epoch. */
-	mixdown_engine *job_e;
-	uint32_t job_n;
-	uint32_t epoch;
-	_Atomic uint64_t ticket;
-	_Atomic uint32_t finished;
-	_Atomic bool quit;
-};
 
 /* ------------------------------------------------------------------ build */
 
@@ -222,8 +146,7 @@ static bool group_alloc(group *g, uint32_t max_block)
 	       g->envp && g->gr && g->lvl && g->lk && g->fin && g->src;
 }
 
-/* Groups of at most max_lanes lanes (0: no limit). */
-static mxd_strip_batch *batch_create(mixdown_engine *e, uint32_t max_lanes)
+mxd_strip_batch *mxd_batch_build(mixdown_engine *e, uint32_t max_lanes)
 {
 	layout *lay = calloc(e->n_nodes ? e->n_nodes : 1, sizeof *lay);
 	bool *ok = calloc(e->n_nodes ? e->n_nodes : 1, sizeof *ok), *taken = calloc(e->n_nodes ? e->n_nodes : 1, 1);
@@ -299,29 +222,14 @@ fail:
 
 mxd_strip_batch *mxd_strip_batch_create(mixdown_engine *e)
 {
-	return batch_create(e, 0);
-}
-
-static void stop_workers(mxd_strip_batch *b)
-{
-	atomic_store(&b->quit, true);
-	for (uint32_t k = 0; k < MAX_THREADS - 1; k++) {
-		worker *w = &b->wk[k];
-		if (w->started) {
-			sem_post(&w->go);
-			pthread_join(w->tid, NULL);
-		}
-		if (w->sem_ok)
-			sem_destroy(&w->go);
-	}
-	b->n_workers = 0;
+	return mxd_batch_build(e, 0);
 }
 
 void mxd_strip_batch_free(mxd_strip_batch *b)
 {
 	if (!b)
 		return;
-	stop_workers(b);
+	mxd_batch_stop_workers(b);
 	for (size_t i = 0; i < b->n; i++)
 		group_free(&b->g[i]);
 	free(b->g);
@@ -499,7 +407,7 @@ static void commit(mixdown_engine *e, group *g, uint32_t s, uint32_t n)
 	nd->inserts_done = true;
 }
 
-static void run_group(mixdown_engine *e, mxd_strip_batch *b, group *g, uint32_t n)
+void mxd_batch_run_group(mixdown_engine *e, mxd_strip_batch *b, group *g, uint32_t n)
 {
 	const uint32_t S = g->S, L = g->L, C = g->lay.ch;
 	uint32_t active = 0;
@@ -551,38 +459,6 @@ static void run_group(mixdown_engine *e, mxd_strip_batch *b, group *g, uint32_t 
 			commit(e, g, s, n);
 }
 
-/* Claim and run groups of the current epoch until none is left. A thread
- * that comes late (the epoch moved on) claims nothing of the old block: the
- * compare-and-swap fails on the epoch, and it reads the new one. */
-static void claim_groups(mxd_strip_batch *b)
-{
-	uint64_t t = atomic_load_explicit(&b->ticket, memory_order_acquire);
-	for (;;) {
-		if ((uint32_t)t >= b->n)
-			return;
-		if (!atomic_compare_exchange_weak_explicit(&b->ticket, &t, t + 1, memory_order_acq_rel,
-							   memory_order_acquire))
-			continue; /* t now holds the current ticket */
-		/* The epoch cannot move on before this group is finished, so the
-		 * job read here is this epoch's. */
-		run_group(b->job_e, b, &b->g[(uint32_t)t], b->job_n);
-		atomic_fetch_add_explicit(&b->finished, 1, memory_order_release);
-		t = atomic_load_explicit(&b->ticket, memory_order_acquire);
-	}
-}
-
-static void *worker_main(void *arg)
-{
-	worker *w = arg;
-	for (;;) {
-		while (sem_wait(&w->go) != 0 && errno == EINTR)
-			;
-		if (atomic_load(&w->b->quit))
-			return NULL;
-		claim_groups(w->b);
-	}
-}
-
 mixdown_status mxd_strip_batch_run(mixdown_engine *e, mxd_strip_batch *b, uint32_t n, mixdown_error *err)
 {
 	/* Every input first, on this thread (clip reading and the host's
@@ -606,65 +482,10 @@ mixdown_status mxd_strip_batch_run(mixdown_engine *e, mxd_strip_batch *b, uint32
 		return MIXDOWN_SUCCESS;
 	if (b->n_workers == 0) {
 		for (size_t i = 0; i < b->n; i++)
-			run_group(e, b, &b->g[i], n);
+			mxd_batch_run_group(e, b, &b->g[i], n);
 		return MIXDOWN_SUCCESS;
 	}
-	/* Groups touch only their own strips and scratch; the threads share the
-	 * job and two counters. This thread claims groups too and, when none is
-	 * left, waits only for the groups a worker is still running: a worker
-	 * the scheduler has not woken yet costs nothing. */
-	b->job_e = e;
-	b->job_n = n;
-	b->epoch++;
-	atomic_store_explicit(&b->finished, 0, memory_order_relaxed);
-	atomic_store_explicit(&b->ticket, (uint64_t)b->epoch << 32, memory_order_release);
-	for (uint32_t k = 0; k < b->n_workers; k++)
-		sem_post(&b->wk[k].go);
-	claim_groups(b);
-	for (unsigned spins = 0; atomic_load_explicit(&b->finished, memory_order_acquire) < b->n; spins++)
-		if (spins > 64)
-			sched_yield(); /* offline: let the worker have this core */
-	return MIXDOWN_SUCCESS;
-}
-
-/* Largest groups first, so the last ones claimed are the small ones. */
-static int by_lanes_desc(const void *a, const void *b)
-{
-	const group *x = a, *y = b;
-	return (x->L < y->L) - (x->L > y->L);
-}
-
-mixdown_status mxd_strip_batch_threads(mixdown_engine *e, unsigned threads, mixdown_error *err)
-{
-	if (threads == 0) {
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = cpus > 1 ? (unsigned)cpus : 1;
-	}
-	if (threads > MAX_THREADS)
-		threads = MAX_THREADS;
-	if (!e->batch)
-		return MIXDOWN_SUCCESS; /* nothing batched: nothing to share */
-	/* Rebuild with groups of one vector of lanes, so there are enough to
-	 * share out as the threads come free, then start the workers. */
-	mxd_strip_batch *b = batch_create(e, threads > 1 ? SHARE_LANES : 0);
-	if (!b)
-		return mxd_fail(err, MIXDOWN_ERR_NOMEM, NULL, (mxd_loc){ 0, 0 }, "threads",
-				"out of memory sharing the tracks between threads");
-	qsort(b->g, b->n, sizeof *b->g, by_lanes_desc);
-	uint32_t used = threads < b->n ? threads : (uint32_t)b->n;
-	for (uint32_t k = 0; k + 1 < used; k++) {
-		worker *w = &b->wk[k];
-		w->b = b;
-		if (!(w->sem_ok = sem_init(&w->go, 0, 0) == 0))
-			break;
-		b->n_workers = k + 1;
-		if (!(w->started = pthread_create(&w->tid, NULL, worker_main, w) == 0))
-			break;
-	}
-	if (b->n_workers && !b->wk[b->n_workers - 1].started)
-		b->n_workers--; /* stop_workers() still destroys its semaphore */
-	mxd_strip_batch_free(e->batch);
-	e->batch = b;
+	mxd_batch_run_shared(e, b, n);
 	return MIXDOWN_SUCCESS;
 }
 
@@ -679,11 +500,6 @@ size_t mxd_strip_batch_tracks(const mixdown_engine *e)
 size_t mxd_strip_batch_groups(const mixdown_engine *e)
 {
 	return e->batch ? e->batch->n : 0;
-}
-
-unsigned mxd_strip_batch_workers(const mixdown_engine *e)
-{
-	return e->batch ? e->batch->n_workers : 0;
 }
 
 void mxd_strip_batch_disable(mixdown_engine *e)
