@@ -42,6 +42,8 @@ install: all
 
 bench: all
 	bench/run.sh $(BUILD)
+	bench/mix32.sh $(BUILD)
+	bench/loudness.sh $(BUILD)
 	bench/silence.sh $(BUILD)
 
 clean:

@@ -13,10 +13,12 @@
 # Inputs are generated once into $MIX32_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/mixdown-bench/mix32-SECONDS,
 # 40 channels x 144 kB/s: about 1 GB for 180 s) and reused, with the session (session.yaml, for profiling).
 # Outputs go to a temporary folder.
-# Peers: apt-get install -y sox ffmpeg ecasound swh-plugins bc
-# Prints wall times, ratios (peer time / mixdown time), mixdown's peak memory (maximum resident set size, from
-# /usr/bin/time when present) and whether anything clipped: mixdown keeps float headroom up to its master
-# limiter and reports every sample clipped at the integer conversion (--json "clipped_samples").
+# Peers: apt-get install -y sox ffmpeg ecasound swh-plugins bc time
+# Prints a table: per tool the wall time, the CPU time (user + system, the tool and its children) and the peak
+# memory (largest resident set) of the run with the shortest wall time, from GNU time (/usr/bin/time, package
+# `time`), and the ratio peer wall time / mixdown wall time; then whether anything clipped: mixdown keeps
+# float headroom up to its master limiter and reports every sample clipped at the integer conversion (--json
+# "clipped_samples").
 # Then it compares the outputs (mixdown analyze --json on each, read by bench/mixcompare.py, needs python3):
 # integrated loudness and true peak of each, the difference per 1/3-octave band from 31.5 Hz to 16 kHz (largest
 # and RMS, also with the loudness difference removed) and a verdict per peer, to show the work was comparable.
@@ -91,18 +93,31 @@ fi
 } >"$cache/session.yaml" # kept with the inputs: for profiling
 
 # ------------------------------------------------------------------ timing
-wall() { # wall seconds of "$@" (output discarded)
-	local t0 t1
-	t0=$(date +%s.%N)
-	"$@" >/dev/null 2>&1
-	t1=$(date +%s.%N)
-	echo "$t1 - $t0" | bc -l
+# One run of "$@" (output discarded): "wall cpu rss" = wall seconds, user + system CPU seconds of it and
+# its children, largest resident set in MB (GNU time: /usr/bin/time, package `time`; without it "- -"). A
+# shell function runs in a child bash with the variables it uses.
+measure() {
+	if [ -x /usr/bin/time ]; then
+		if [ "$(type -t "$1")" = function ]; then
+			/usr/bin/time -f "%e %U %S %M" -o "$work/time1" \
+				bash -c "$(declare -p work cache sox_mix 2>/dev/null); $(declare -f "$1"); $*" >/dev/null 2>&1
+		else
+			/usr/bin/time -f "%e %U %S %M" -o "$work/time1" "$@" >/dev/null 2>&1
+		fi
+		tail -n 1 "$work/time1" | awk '{ printf "%s %.2f %.1f\n", $1, $2 + $3, $4 / 1024 }'
+	else
+		local t0 t1
+		t0=$(date +%s.%N)
+		"$@" >/dev/null 2>&1
+		t1=$(date +%s.%N)
+		echo "$(echo "$t1 - $t0" | bc -l) - -"
+	fi
 }
-best() { # best wall time of RUNS runs of "$@"
-	local b="" t
+best() { # the run with the shortest wall time of RUNS runs of "$@": "wall cpu rss"
+	local b="" r
 	for _ in $(seq 1 "$runs"); do
-		t=$(wall "$@")
-		if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi
+		r=$(measure "$@")
+		if [ -z "$b" ] || [ "$(echo "${r%% *} < ${b%% *}" | bc -l)" = 1 ]; then b=$r; fi
 	done
 	echo "$b"
 }
@@ -114,10 +129,16 @@ echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average $(cut -d' ' -f
 # Warm the page cache so that every tool reads the inputs from memory.
 cat "$cache"/t*.wav >/dev/null
 
-t_mix=$(best "$mixdown" render "$cache/session.yaml" -o "$work/m.wav" --bits 24 -q)
-printf "%-34s %7.2f s\n" "mixdown render" "$t_mix"
-ratio() { echo "$1 / $t_mix" | bc -l; }
-report() { printf "%-34s %7.2f s   mixdown is %.1fx faster\n" "$1" "$2" "$(ratio "$2")"; }
+printf "%-34s %8s %8s %8s   %s\n" "tool" "wall s" "CPU s" "peak MB" "mixdown is (wall)"
+r_mix=$(best "$mixdown" render "$cache/session.yaml" -o "$work/m.wav" --bits 24 -q)
+t_mix=${r_mix%% *}
+row() { # name "wall cpu rss" [ratio text]
+	local w c m
+	read -r w c m <<<"$2"
+	printf "%-34s %8.2f %8s %8s   %s\n" "$1" "$w" "$c" "$m" "${3:-}"
+}
+row "mixdown render" "$r_mix" "-"
+report() { row "$1" "$2" "$(printf "%.1fx faster" "$(echo "${2%% *} / $t_mix" | bc -l)")"; }
 
 if command -v ffmpeg >/dev/null; then
 	inputs=() filt=""
@@ -219,16 +240,8 @@ else
 	echo "ecasound or swh-plugins missing: skipped (apt-get install ecasound swh-plugins)"
 fi
 
-# ------------------------------------------------- mixdown: memory, clipping
-if [ -x /usr/bin/time ]; then
-	/usr/bin/time -v "$mixdown" render "$cache/session.yaml" -o "$work/m.wav" --bits 24 --json >"$work/rep.json" \
-		2>"$work/time.txt"
-	rss=$(awk -F': ' '/Maximum resident/ { print $2 }' "$work/time.txt")
-	printf "mixdown peak memory (max RSS)      %7.1f MB\n" "$(echo "$rss / 1024" | bc -l)"
-else
-	"$mixdown" render "$cache/session.yaml" -o "$work/m.wav" --bits 24 --json >"$work/rep.json"
-	echo "mixdown peak memory: /usr/bin/time missing (apt-get install time)"
-fi
+# ------------------------------------------------------- mixdown: clipping
+"$mixdown" render "$cache/session.yaml" -o "$work/m.wav" --bits 24 --json >"$work/rep.json"
 clipped=$(awk -F': ' '/"clipped_samples"/ { gsub(",", "", $2); print $2 }' "$work/rep.json")
 peak=$(awk -F': ' '/"peak_dbfs"/ { gsub(",", "", $2); print $2 }' "$work/rep.json")
 echo "mixdown: peak ${peak} dBFS after the limiter, ${clipped} samples clipped at the 24-bit conversion"
