@@ -715,6 +715,11 @@ static void t_cli_render_json_and_stdout(void)
 	CHECK_STR_CONTAINS(mxt_cli_err, "extension");
 	rc = mxt_run_cli("render '%s/s.yaml' --bits 12 -o x.wav", dir);
 	CHECK_INT(rc, 2);
+	rc = mxt_run_cli("render '%s/s.yaml' --threads 0 -o x.wav", dir); /* 1..64 or auto */
+	CHECK_INT(rc, 2);
+	CHECK_STR_CONTAINS(mxt_cli_err, "--threads");
+	rc = mxt_run_cli("render '%s/s.yaml' --threads 3 -o '%s/t3.wav'", dir, dir);
+	CHECK_INT(rc, 0);
 	rc = mxt_run_cli("frobnicate");
 	CHECK_INT(rc, 2);
 	rc = mxt_run_cli("--help");
