@@ -1,6 +1,6 @@
 /* mixdown — helpers shared by the spatial test programs: a tone file, a
- * session rendered through the engine into planar buffers, and level/step
- * measures of the result. Needs RATE defined by the includer.
+ * session rendered through the engine into planar buffers, level/step
+ * measures of the result and a check of a session's load error. Needs RATE defined by the includer.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #ifndef MIXDOWN_TESTS_SPATIAL_UTIL_H
 #define MIXDOWN_TESTS_SPATIAL_UTIL_H
@@ -8,11 +8,28 @@
 #include <math.h>
 #include <sndfile.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fx/processor.h"
 #include "harness.h"
 #include "mixdown/mixdown.h"
 #include "util.h"
+
+/* `yaml` must fail to load with a session error whose text names `where`
+ * (file:line:column) and `what`. */
+static inline void parse_error(const char *yaml, const char *where, const char *what)
+{
+	mixdown_session *s = NULL;
+	mixdown_error err;
+	memset(&err, 0, sizeof err);
+	mixdown_status st = mixdown_session_load_string(yaml, strlen(yaml), "s.yaml", NULL, &s, &err);
+	CHECK_INT(st, MIXDOWN_ERR_SESSION);
+	char msg[1400];
+	mixdown_error_format(&err, msg, sizeof msg);
+	CHECK_STR_CONTAINS(msg, where);
+	CHECK_STR_CONTAINS(msg, what);
+	mixdown_session_free(s);
+}
 
 /* A mono tone file in dir. */
 static inline void tone_file(const char *dir, const char *name, double freq, double amp, double seconds)

@@ -530,20 +530,6 @@ static void t_lfe_send_lowpassed(void)
 
 /* ------------------------------------------------------------ session errors */
 
-static void parse_error(const char *yaml, const char *where, const char *what)
-{
-	mixdown_session *s = NULL;
-	mixdown_error err;
-	memset(&err, 0, sizeof err);
-	mixdown_status st = mixdown_session_load_string(yaml, strlen(yaml), "s.yaml", NULL, &s, &err);
-	CHECK_INT(st, MIXDOWN_ERR_SESSION);
-	char msg[1400];
-	mixdown_error_format(&err, msg, sizeof msg);
-	CHECK_STR_CONTAINS(msg, where);
-	CHECK_STR_CONTAINS(msg, what);
-	mixdown_session_free(s);
-}
-
 static void t_parse_errors(void)
 {
 	parse_error("layout: 9.1\n", "s.yaml:1:9", "unknown layout");

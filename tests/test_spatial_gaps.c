@@ -62,20 +62,6 @@ static void t_bus_surround_bed(void)
 
 /* ---------------------------------------------------- export: downmix: */
 
-static void parse_error(const char *yaml, const char *where, const char *what)
-{
-	mixdown_session *s = NULL;
-	mixdown_error err;
-	memset(&err, 0, sizeof err);
-	mixdown_status st = mixdown_session_load_string(yaml, strlen(yaml), "s.yaml", NULL, &s, &err);
-	CHECK_INT(st, MIXDOWN_ERR_SESSION);
-	char msg[1400];
-	mixdown_error_format(&err, msg, sizeof msg);
-	CHECK_STR_CONTAINS(msg, where);
-	CHECK_STR_CONTAINS(msg, what);
-	mixdown_session_free(s);
-}
-
 static bool exists(const char *path)
 {
 	return access(path, F_OK) == 0;
