@@ -56,12 +56,15 @@ static const char *chain(int i, const char *comp_extra)
 	return b;
 }
 
-enum { STRIPS, BATCH, BATCH_THREADS, BATCH_GENERIC };
+enum { STRIPS, BATCH, BATCH_THREADS, BATCH_GENERIC, BATCH_LIVE };
 
 /* Render the session through the engine into out (frames x 2): strip by
- * strip, batched, batched on three threads, or batched with the plain C
- * kernels instead of the AVX2 ones. */
-static void render(const char *path, int how, float *out, int64_t frames, size_t *batched)
+ * strip, batched, batched on three threads, batched with the plain C
+ * kernels instead of the AVX2 ones, or batched in an engine prepared for
+ * live changes as the player's are (every insert keeps a dry copy for a
+ * bypass fade). *committed: the strip-blocks the batch ran. */
+static void render(const char *path, int how, float *out, int64_t frames, size_t *batched, uint64_t *committed,
+		   uint64_t *blocks)
 {
 	if (how == BATCH_GENERIC)
 		setenv("MIXDOWN_BATCH_GENERIC", "1", 1);
@@ -83,13 +86,16 @@ static void render(const char *path, int how, float *out, int64_t frames, size_t
 		CHECK_INT((int)mxd_strip_batch_groups(e), 4);
 		CHECK_INT((int)mxd_strip_batch_workers(e), 2);
 	}
+	if (how == BATCH_LIVE)
+		CHECK_INT(mxd_engine_live_prepare(e), MIXDOWN_SUCCESS);
 	*batched = mxd_strip_batch_tracks(e);
 	float l[1024], r[1024];
 	float *o[2] = { l, r };
 	/* Blocks of varied length, the last ones short. */
 	static const uint32_t sizes[] = { 1024, 1000, 64, 1, 777, 1024 };
 	int64_t done = 0;
-	for (int k = 0; done < frames; k++) {
+	int k = 0;
+	for (; done < frames; k++) {
 		uint32_t n = sizes[k % 6];
 		if ((int64_t)n > frames - done)
 			n = (uint32_t)(frames - done);
@@ -100,6 +106,9 @@ static void render(const char *path, int how, float *out, int64_t frames, size_t
 		}
 		done += n;
 	}
+	/* Per strip-block: the batch ran it, or fell back to the strip. */
+	*committed = mxd_strip_batch_committed(e);
+	*blocks = (uint64_t)k;
 	mixdown_engine_free(e);
 	mixdown_session_free(s);
 }
@@ -139,18 +148,25 @@ static void t_batch_equals_strips(void)
 	int64_t frames = (int64_t)RATE * SECS + 5000;
 	float *ref = calloc((size_t)frames * 2, sizeof(float)), *x = calloc((size_t)frames * 2, sizeof(float));
 	size_t n_ref = 0;
-	render(path, STRIPS, ref, frames, &n_ref);
+	uint64_t committed = 0, blocks = 0;
+	render(path, STRIPS, ref, frames, &n_ref, &committed, &blocks);
 	CHECK_INT((int)n_ref, 0);
 	double peak = 0;
 	for (int64_t i = 0; i < frames * 2; i++)
 		peak = fmax(peak, fabs(ref[i]));
 	CHECK(peak > 0.1); /* a real signal went through */
-	static const char *const names[] = { "strips", "batched", "batched, 3 threads", "batched, plain C kernels" };
-	for (int how = BATCH; how <= BATCH_GENERIC; how++) {
+	static const char *const names[] = { "strips", "batched", "batched, 3 threads", "batched, plain C kernels",
+					     "batched, live engine" };
+	for (int how = BATCH; how <= BATCH_LIVE; how++) {
 		size_t n = 0;
-		render(path, how, x, frames, &n);
-		/* twenty mono + four stereo; Look and Moving run alone */
+		render(path, how, x, frames, &n, &committed, &blocks);
+		/* twenty mono + four stereo; Look and Moving run alone; every
+		 * block of those 24 runs batched, none falls back to the strip
+		 * path (at least 24 per process call: the engine may split a
+		 * call at automation points) */
 		CHECK_MSG(n == 24, "%s: %zu tracks batched", names[how], n);
+		CHECK_MSG(committed >= 24 * blocks, "%s: %llu strip-blocks batched in %llu process calls", names[how],
+			  (unsigned long long)committed, (unsigned long long)blocks);
 		int64_t diff = 0;
 		for (int64_t i = 0; i < frames * 2; i++)
 			diff += memcmp(&ref[i], &x[i], sizeof(float)) != 0;

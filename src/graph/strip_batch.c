@@ -394,6 +394,7 @@ static void commit(mixdown_engine *e, group *g, uint32_t s, uint32_t n)
 		}
 		memcpy(nd->in[c], g->out + (size_t)l * e->max_block, n * sizeof(float));
 	}
+	g->committed++;
 	/* The gain-reduction meter shows the largest channel's reduction at the
 	 * block's last frame, as comp_run() leaves it. */
 	for (uint32_t j = 0; j < g->n_comp; j++) {
@@ -494,6 +495,14 @@ size_t mxd_strip_batch_tracks(const mixdown_engine *e)
 	size_t n = 0;
 	for (size_t i = 0; e->batch && i < e->batch->n; i++)
 		n += e->batch->g[i].S;
+	return n;
+}
+
+uint64_t mxd_strip_batch_committed(const mixdown_engine *e)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; e->batch && i < e->batch->n; i++)
+		n += e->batch->g[i].committed;
 	return n;
 }
 

@@ -52,7 +52,10 @@ mixdown_status mxd_strip_batch_threads(struct mixdown_engine *e, unsigned thread
 /* Tests: the number of tracks in groups, and switching batching off (the
  * engine then runs every insert strip by strip; results must not change). */
 size_t mxd_strip_batch_tracks(const struct mixdown_engine *e);
-/* Tests: the groups, and the workers running (mxd_strip_batch_threads()). */
+/* Tests: the strip-blocks the batch ran and wrote back so far; the groups,
+ * and the workers running (mxd_strip_batch_threads()). Control thread,
+ * between process calls. */
+uint64_t mxd_strip_batch_committed(const struct mixdown_engine *e);
 size_t mxd_strip_batch_groups(const struct mixdown_engine *e);
 unsigned mxd_strip_batch_workers(const struct mixdown_engine *e);
 void mxd_strip_batch_disable(struct mixdown_engine *e);

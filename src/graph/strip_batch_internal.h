@@ -64,6 +64,7 @@ typedef struct {
 	double *lvl, *lk;       /* [SUB L], [S]: the compressor kernels' scratch */
 	double *fin;            /* [L]: non-finite detector (check_finite) */
 	const float **src;      /* [L]: each lane's input for the current SUB frames */
+	uint64_t committed;     /* strip-blocks run here and written back (tests) */
 } group;
 
 /* A worker: woken through `go` once per block, claims groups until none is
