@@ -185,90 +185,176 @@ AVX2 static void eq_section_avx2i(double *restrict x, uint32_t L, uint32_t m, co
 		eq_lane_base(x, L, l, m, k, s1, s2, round);
 }
 
-/* The gain computer and envelope of strips s..s+3 (C channels each) over
- * the m frames, with their parameters in registers. Inlined twice, for
- * C == 1 as a constant (mono tracks: no link loop) and for any C. */
-AVX2 static inline __attribute__((always_inline)) void comp_strips4(double *restrict lvl, uint32_t S, uint32_t C,
+/* The parameters of four strips' gain computer and envelope (lanes of one
+ * channel), loaded once per block. */
+typedef struct {
+	__m256d lnk, own, w, nw, half_w, inv_w2, soft_on, sl, th, a_r, n_ar, a_a, n_aa, mk;
+} comp4;
+
+AVX2 static inline __attribute__((always_inline)) comp4 comp4_load(const double *restrict p, uint32_t S, uint32_t s)
+{
+	const __m256d one = v_set(1.0);
+	comp4 k;
+	k.lnk = _mm256_loadu_pd(p + CP_LINK * S + s);
+	k.own = _mm256_sub_pd(one, k.lnk);
+	k.w = _mm256_loadu_pd(p + CP_KNEE * S + s);
+	k.nw = _mm256_xor_pd(k.w, v_set(-0.0));
+	k.half_w = _mm256_mul_pd(v_set(0.5), k.w);
+	k.inv_w2 = _mm256_div_pd(v_set(0.5), k.w); /* the knee's 1 / (2 w), as mxd_dyn_compress_gr() */
+	k.soft_on = _mm256_cmp_pd(k.w, _mm256_setzero_pd(), _CMP_GT_OQ);
+	k.sl = _mm256_loadu_pd(p + CP_SLOPE * S + s);
+	k.th = _mm256_loadu_pd(p + CP_THR * S + s);
+	k.a_r = _mm256_loadu_pd(p + CP_REL * S + s);
+	k.n_ar = _mm256_sub_pd(one, k.a_r);
+	k.a_a = _mm256_loadu_pd(p + CP_ATT * S + s);
+	k.n_aa = _mm256_sub_pd(one, k.a_a);
+	k.mk = _mm256_loadu_pd(p + CP_MAKEUP * S + s);
+	return k;
+}
+
+/* One frame of four lanes: the gain computer on the level lv (the link
+ * already applied), then the envelope (y1, y kept by the caller, in
+ * registers across the frames); returns the gain in dB, makeup - y. The
+ * recursion runs through y1 and y only; everything before it depends on the
+ * frame's level alone, so the processor overlaps it with earlier frames. */
+AVX2 static inline __attribute__((always_inline)) __m256d comp4_step(const comp4 *k, __m256d lv, __m256d *y1,
+								     __m256d *y)
+{
+	const __m256d zero = _mm256_setzero_pd(), flush = v_set(MXD_DYN_FLUSH_DB);
+	/* mxd_dyn_compress_gr(), every branch computed, one selected */
+	const __m256d d = _mm256_sub_pd(lv, k->th);
+	const __m256d hard = _mm256_and_pd(_mm256_cmp_pd(d, zero, _CMP_GT_OQ), _mm256_mul_pd(k->sl, d));
+	const __m256d d2 = _mm256_mul_pd(v_set(2.0), d);
+	const __m256d in_knee = _mm256_and_pd(_mm256_cmp_pd(d2, k->w, _CMP_LE_OQ), k->soft_on);
+	const __m256d kk = _mm256_add_pd(d, k->half_w);
+	__m256d xl = _mm256_blendv_pd(hard, _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(k->sl, kk), kk), k->inv_w2),
+				      in_knee);
+	xl = _mm256_andnot_pd(_mm256_cmp_pd(d2, k->nw, _CMP_LT_OQ), xl);
+	/* mxd_dyn_decoupled(). maxpd(a, b) is exactly a > b ? a : b (NaN and
+	 * equal zeros give b), the scalar select. */
+	const __m256d r = _mm256_add_pd(_mm256_mul_pd(k->a_r, *y1), _mm256_mul_pd(k->n_ar, xl));
+	const __m256d a1 = _mm256_max_pd(xl, r);
+	const __m256d e = _mm256_add_pd(_mm256_mul_pd(k->a_a, *y), _mm256_mul_pd(k->n_aa, a1));
+	*y1 = _mm256_andnot_pd(_mm256_cmp_pd(a1, flush, _CMP_LT_OQ), a1);
+	*y = _mm256_andnot_pd(_mm256_cmp_pd(e, flush, _CMP_LT_OQ), e);
+	return _mm256_sub_pd(k->mk, *y);
+}
+
+/* Four lanes of the float levels, as doubles (exact); the gain in dB back
+ * as float, as the gain pass would round it. */
+AVX2 static inline __m256d lvl_get(const float *p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
+AVX2 static inline void lvl_put(float *p, __m256d v) { _mm_storeu_ps(p, _mm256_cvtpd_ps(v)); }
+
+/* Mono strips s..s+7 over the m frames: two independent recursions of four
+ * lanes in flight, so each hides the other's latency. lv = link lk + (1 -
+ * link) lvl with lk = max(lvl, floor) as in comp_block(): not simply lvl in
+ * floating point, so it is computed as there. */
+AVX2 static void comp_mono8(float *restrict lvl, uint32_t S, uint32_t m, uint32_t s, const double *restrict p,
+			    double *restrict y1, double *restrict y)
+{
+	const comp4 ka = comp4_load(p, S, s), kb = comp4_load(p, S, s + 4);
+	const __m256d floor_db = v_set(MXD_DYN_FLOOR_DB);
+	__m256d y1a = _mm256_loadu_pd(y1 + s), ya = _mm256_loadu_pd(y + s);
+	__m256d y1b = _mm256_loadu_pd(y1 + s + 4), yb = _mm256_loadu_pd(y + s + 4);
+	for (uint32_t i = 0; i < m; i++) {
+		float *li = lvl + (size_t)i * S + s;
+		const __m256d la = lvl_get(li), lb = lvl_get(li + 4);
+		const __m256d lva = _mm256_add_pd(_mm256_mul_pd(ka.lnk, _mm256_max_pd(la, floor_db)),
+						  _mm256_mul_pd(ka.own, la));
+		const __m256d lvb = _mm256_add_pd(_mm256_mul_pd(kb.lnk, _mm256_max_pd(lb, floor_db)),
+						  _mm256_mul_pd(kb.own, lb));
+		const __m256d ga = comp4_step(&ka, lva, &y1a, &ya);
+		const __m256d gb = comp4_step(&kb, lvb, &y1b, &yb);
+		lvl_put(li, ga);
+		lvl_put(li + 4, gb);
+	}
+	_mm256_storeu_pd(y1 + s, y1a);
+	_mm256_storeu_pd(y + s, ya);
+	_mm256_storeu_pd(y1 + s + 4, y1b);
+	_mm256_storeu_pd(y + s + 4, yb);
+}
+
+/* Strips s..s+3 of C channels over the m frames: the link level (the loudest
+ * channel; max over channels in any order gives the same value), then each
+ * channel's recursion; with C == 2 (inlined with C a constant) both
+ * channels' state stays in registers, two recursions in flight. */
+AVX2 static inline __attribute__((always_inline)) void comp_strips4(float *restrict lvl, uint32_t S, uint32_t C,
 								   uint32_t m, uint32_t s, const double *restrict p,
 								   double *restrict y1, double *restrict y)
 {
 	const uint32_t L = S * C;
-	const double *thr = p + CP_THR * S, *slope = p + CP_SLOPE * S, *knee = p + CP_KNEE * S;
-	const double *link = p + CP_LINK * S, *mk = p + CP_MAKEUP * S, *aa = p + CP_ATT * S, *ar = p + CP_REL * S;
-	const __m256d sign = v_set(-0.0), one = v_set(1.0), zero = _mm256_setzero_pd(), two = v_set(2.0);
-	const __m256d flush = v_set(MXD_DYN_FLUSH_DB);
-	const __m256d lnk = _mm256_loadu_pd(link + s), own = _mm256_sub_pd(one, lnk);
-	const __m256d w = _mm256_loadu_pd(knee + s), sl = _mm256_loadu_pd(slope + s), th = _mm256_loadu_pd(thr + s);
-	const __m256d nw = _mm256_xor_pd(w, sign), half_w = _mm256_mul_pd(v_set(0.5), w);
-	const __m256d inv_w2 = _mm256_div_pd(v_set(0.5), w); /* the knee's 1 / (2 w), as mxd_dyn_compress_gr() */
-	const __m256d soft_on = _mm256_cmp_pd(w, zero, _CMP_GT_OQ);
-	const __m256d a_r = _mm256_loadu_pd(ar + s), n_ar = _mm256_sub_pd(one, a_r);
-	const __m256d a_a = _mm256_loadu_pd(aa + s), n_aa = _mm256_sub_pd(one, a_a);
-	const __m256d mkv = _mm256_loadu_pd(mk + s);
+	const comp4 k = comp4_load(p, S, s);
+	__m256d st1[2], st[2];
+	for (uint32_t c = 0; c < C && c < 2; c++) {
+		st1[c] = _mm256_loadu_pd(y1 + c * S + s);
+		st[c] = _mm256_loadu_pd(y + c * S + s);
+	}
 	for (uint32_t i = 0; i < m; i++) {
-		double *li = lvl + (size_t)i * L;
-		/* The stereo link level: the loudest channel (max over channels
-		 * in any order gives the same value; lk = lvl > lk ? lvl : lk). */
+		float *li = lvl + (size_t)i * L;
 		__m256d lkv = v_set(MXD_DYN_FLOOR_DB);
 		for (uint32_t c = 0; c < C; c++)
-			lkv = _mm256_max_pd(_mm256_loadu_pd(li + c * S + s), lkv);
-		const __m256d lk_part = _mm256_mul_pd(lnk, lkv);
+			lkv = _mm256_max_pd(lvl_get(li + c * S + s), lkv);
+		const __m256d lk_part = _mm256_mul_pd(k.lnk, lkv);
 		for (uint32_t c = 0; c < C; c++) {
 			const uint32_t q = c * S + s;
-			const __m256d lv = _mm256_add_pd(lk_part, _mm256_mul_pd(own, _mm256_loadu_pd(li + q)));
-			const __m256d d = _mm256_sub_pd(lv, th);
-			const __m256d hard = _mm256_and_pd(_mm256_cmp_pd(d, zero, _CMP_GT_OQ), _mm256_mul_pd(sl, d));
-			const __m256d d2 = _mm256_mul_pd(two, d);
-			const __m256d in_knee = _mm256_and_pd(_mm256_cmp_pd(d2, w, _CMP_LE_OQ), soft_on);
-			__m256d xl = hard;
-			const __m256d kk = _mm256_add_pd(d, half_w);
-			xl = _mm256_blendv_pd(hard, _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(sl, kk), kk), inv_w2),
-					      in_knee);
-			xl = _mm256_andnot_pd(_mm256_cmp_pd(d2, nw, _CMP_LT_OQ), xl);
-			/* mxd_dyn_decoupled() */
-			const __m256d r = _mm256_add_pd(_mm256_mul_pd(a_r, _mm256_loadu_pd(y1 + q)), _mm256_mul_pd(n_ar, xl));
-			const __m256d a1 = _mm256_blendv_pd(r, xl, _mm256_cmp_pd(xl, r, _CMP_GT_OQ));
-			const __m256d e = _mm256_add_pd(_mm256_mul_pd(a_a, _mm256_loadu_pd(y + q)), _mm256_mul_pd(n_aa, a1));
-			_mm256_storeu_pd(y1 + q, _mm256_andnot_pd(_mm256_cmp_pd(a1, flush, _CMP_LT_OQ), a1));
-			const __m256d ye = _mm256_andnot_pd(_mm256_cmp_pd(e, flush, _CMP_LT_OQ), e);
-			_mm256_storeu_pd(y + q, ye);
-			_mm256_storeu_pd(li + q, _mm256_sub_pd(mkv, ye)); /* the gain in dB, for the last pass */
+			const __m256d lv = _mm256_add_pd(lk_part, _mm256_mul_pd(k.own, lvl_get(li + q)));
+			if (c < 2) {
+				lvl_put(li + q, comp4_step(&k, lv, &st1[c], &st[c]));
+			} else {
+				__m256d a = _mm256_loadu_pd(y1 + q), b = _mm256_loadu_pd(y + q);
+				lvl_put(li + q, comp4_step(&k, lv, &a, &b));
+				_mm256_storeu_pd(y1 + q, a);
+				_mm256_storeu_pd(y + q, b);
+			}
 		}
+	}
+	for (uint32_t c = 0; c < C && c < 2; c++) {
+		_mm256_storeu_pd(y1 + c * S + s, st1[c]);
+		_mm256_storeu_pd(y + c * S + s, st[c]);
 	}
 }
 
-/* comp_block() in three passes over the whole m x L block (x and lvl are
- * contiguous): every level (eight lanes at a time), then per four strips the
- * frames in order with the parameters in registers: link level, gain
- * computer and envelope (four lanes, double; the gain in dB replaces the
- * level), then every gain applied (eight lanes). Each lane sees exactly the
- * operations of comp_block(), in the same order. Lanes past the last full
- * vector take the scalar expressions. g == 0 needs no select:
- * mxd_dyn_gain_fastf(0) is exactly 1, so a * 1 = a as comp_block() keeps
- * it. lvl: m L doubles of scratch. */
+/* comp_block() in three passes over the whole m x L block (x and the levels
+ * are contiguous): every level (eight lanes at a time, kept as float: the
+ * levels are float values), then per four or eight strips the frames in
+ * order with the parameters and the envelopes in registers: link level,
+ * gain computer and envelope (four lanes, double; the gain in dB, rounded
+ * to float as the gain pass rounds it, replaces the level), then every gain
+ * applied (eight lanes). Each lane sees exactly the operations of
+ * comp_block(), in the same order. Lanes past the last full vector take the
+ * scalar expressions. g == 0 needs no select: mxd_dyn_gain_fastf(0) is
+ * exactly 1, so a * 1 = a as comp_block() keeps it. lvl: m L doubles of
+ * scratch, used as m L floats. */
 AVX2 static void comp_block_avx2i(double *restrict x, uint32_t S, uint32_t C, uint32_t m, const double *restrict p,
-				  double *restrict y1, double *restrict y, double *restrict lvl, double *restrict lk)
+				  double *restrict y1, double *restrict y, double *restrict lvl_scratch,
+				  double *restrict lk)
 {
 	const uint32_t L = S * C;
 	const size_t n = (size_t)m * L;
 	const double *thr = p + CP_THR * S, *slope = p + CP_SLOPE * S, *knee = p + CP_KNEE * S;
 	const double *link = p + CP_LINK * S, *mk = p + CP_MAKEUP * S, *aa = p + CP_ATT * S, *ar = p + CP_REL * S;
+	float *restrict lvl = (float *)lvl_scratch;
 	(void)lk; /* the link level stays in registers */
 	size_t k = 0;
 	for (; k + 8 <= n; k += 8)
-		v_store8(lvl + k, v_db_fastf(_mm256_andnot_ps(vf_set(-0.0f), v_load8(x + k))));
+		_mm256_storeu_ps(lvl + k, v_db_fastf(_mm256_andnot_ps(vf_set(-0.0f), v_load8(x + k))));
 	for (; k < n; k++)
 		lvl[k] = mxd_dyn_db_fastf(fabsf((float)x[k]));
 	uint32_t s = 0;
+	if (C == 1)
+		for (; s + 8 <= S; s += 8)
+			comp_mono8(lvl, S, m, s, p, y1, y);
 	for (; s + 4 <= S; s += 4) {
 		if (C == 1)
 			comp_strips4(lvl, S, 1, m, s, p, y1, y);
+		else if (C == 2)
+			comp_strips4(lvl, S, 2, m, s, p, y1, y);
 		else
 			comp_strips4(lvl, S, C, m, s, p, y1, y);
 	}
 	for (; s < S; s++)
 		for (uint32_t i = 0; i < m; i++) {
-			double *li = lvl + (size_t)i * L;
+			float *li = lvl + (size_t)i * L;
 			double lks = MXD_DYN_FLOOR_DB;
 			for (uint32_t c = 0; c < C; c++)
 				lks = li[c * S + s] > lks ? li[c * S + s] : lks;
@@ -280,13 +366,11 @@ AVX2 static void comp_block_avx2i(double *restrict x, uint32_t S, uint32_t C, ui
 				double ye = mxd_dyn_decoupled(&en, xl, aa[s], ar[s]);
 				y1[q] = en.y1;
 				y[q] = en.y;
-				li[q] = mk[s] - ye;
+				li[q] = (float)(mk[s] - ye);
 			}
 		}
 	for (k = 0; k + 8 <= n; k += 8)
-		v_store8(x + k, _mm256_mul_ps(v_load8(x + k), v_gain_fastf(v_load8(lvl + k))));
-	for (; k < n; k++) {
-		float a = (float)x[k];
-		x[k] = lvl[k] == 0.0 ? (double)a : (double)(a * mxd_dyn_gain_fastf((float)lvl[k]));
-	}
+		v_store8(x + k, _mm256_mul_ps(v_load8(x + k), v_gain_fastf(_mm256_loadu_ps(lvl + k))));
+	for (; k < n; k++)
+		x[k] = (double)((float)x[k] * mxd_dyn_gain_fastf(lvl[k]));
 }
