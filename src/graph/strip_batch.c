@@ -197,6 +197,7 @@ mxd_strip_batch *mxd_batch_build(mixdown_engine *e, uint32_t max_lanes)
 		return NULL;
 	}
 	b->eq = eq_section_base;
+	b->eq2 = eq_pair_base;
 	b->comp = comp_block_base;
 	b->load = load_lanes_base;
 	b->store = store_lanes_base;
@@ -206,6 +207,7 @@ mxd_strip_batch *mxd_batch_build(mixdown_engine *e, uint32_t max_lanes)
 	__builtin_cpu_init();
 	if ((!generic || strcmp(generic, "1")) && __builtin_cpu_supports("avx2")) {
 		b->eq = eq_section_avx2i;
+		b->eq2 = eq_pair_avx2i;
 		b->comp = comp_block_avx2i;
 		b->load = load_lanes_avx2i;
 		b->store = store_lanes_avx2i;
@@ -433,9 +435,16 @@ void mxd_batch_run_group(mixdown_engine *e, mxd_strip_batch *b, group *g, uint32
 		uint32_t k0 = 0, jc = 0;
 		for (uint32_t j = 0; j < g->lay.n_ins; j++) {
 			if (g->lay.kind[j] == K_EQ) {
-				for (uint32_t k = 0; k < g->lay.ns[j]; k++, k0++)
+				/* Sections two at a time where there are two: the
+				 * kernels can run both recursions side by side. */
+				const bool *end = g->lay.band_end[j];
+				uint32_t k = 0;
+				for (; k + 2 <= g->lay.ns[j]; k += 2, k0 += 2)
+					b->eq2(g->x, L, m, g->coef + (size_t)k0 * 5 * L, g->st + (size_t)k0 * 2 * L, end[k],
+					       end[k + 1]);
+				for (; k < g->lay.ns[j]; k++, k0++)
 					b->eq(g->x, L, m, g->coef + (size_t)k0 * 5 * L, g->st + (size_t)k0 * 2 * L,
-					      g->st + (size_t)k0 * 2 * L + L, g->lay.band_end[j][k]);
+					      g->st + (size_t)k0 * 2 * L + L, end[k]);
 			} else {
 				b->comp(g->x, S, C, m, g->cpar + (size_t)jc * CP_N * S, g->env + (size_t)jc * 2 * L,
 					g->env + (size_t)jc * 2 * L + L, g->lvl, g->lk);

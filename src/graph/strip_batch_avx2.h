@@ -185,6 +185,95 @@ AVX2 static void eq_section_avx2i(double *restrict x, uint32_t L, uint32_t m, co
 		eq_lane_base(x, L, l, m, k, s1, s2, round);
 }
 
+/* eq_pair() with the second section one frame behind the first: while the
+ * first filters frame i, the second filters the first's output of frame
+ * i - 1, so four recursions of four lanes are in flight per step (each
+ * section's recursion is the latency of a multiply and three adds per
+ * frame; alone they leave the processor waiting). Every lane sees the
+ * operations of eq_section() for each section, in the same order. */
+AVX2 static void eq_pair_avx2i(double *restrict x, uint32_t L, uint32_t m, const double *restrict k,
+			       double *restrict s, bool round_a, bool round_b)
+{
+	const double *kb = k + 5 * (size_t)L;
+	double *s1 = s, *s2 = s + L, *t1 = s + 2 * (size_t)L, *t2 = s + 3 * (size_t)L;
+	uint32_t l = 0;
+	for (; m > 0 && l + 8 <= L; l += 8) {
+#define EQ_LOAD4(p, o) _mm256_loadu_pd((p) + (o))
+		const __m256d a0 = EQ_LOAD4(k, l), a1 = EQ_LOAD4(k + L, l), a2 = EQ_LOAD4(k + 2 * L, l);
+		const __m256d a3 = EQ_LOAD4(k + 3 * L, l), a4 = EQ_LOAD4(k + 4 * L, l);
+		const __m256d c0 = EQ_LOAD4(k, l + 4), c1 = EQ_LOAD4(k + L, l + 4), c2 = EQ_LOAD4(k + 2 * L, l + 4);
+		const __m256d c3 = EQ_LOAD4(k + 3 * L, l + 4), c4 = EQ_LOAD4(k + 4 * L, l + 4);
+		const __m256d b0 = EQ_LOAD4(kb, l), b1 = EQ_LOAD4(kb + L, l), b2 = EQ_LOAD4(kb + 2 * L, l);
+		const __m256d b3 = EQ_LOAD4(kb + 3 * L, l), b4 = EQ_LOAD4(kb + 4 * L, l);
+		const __m256d d0 = EQ_LOAD4(kb, l + 4), d1 = EQ_LOAD4(kb + L, l + 4), d2 = EQ_LOAD4(kb + 2 * L, l + 4);
+		const __m256d d3 = EQ_LOAD4(kb + 3 * L, l + 4), d4 = EQ_LOAD4(kb + 4 * L, l + 4);
+		__m256d za1 = EQ_LOAD4(s1, l), za2 = EQ_LOAD4(s2, l), zc1 = EQ_LOAD4(s1, l + 4), zc2 = EQ_LOAD4(s2, l + 4);
+		__m256d zb1 = EQ_LOAD4(t1, l), zb2 = EQ_LOAD4(t2, l), zd1 = EQ_LOAD4(t1, l + 4), zd2 = EQ_LOAD4(t2, l + 4);
+#undef EQ_LOAD4
+		double *xi = x + l;
+		__m256d ya, yc, yb, yd;
+		EQ_STEP(_mm256_loadu_pd(xi), ya, a0, a1, a2, a3, a4, za1, za2);
+		EQ_STEP(_mm256_loadu_pd(xi + 4), yc, c0, c1, c2, c3, c4, zc1, zc2);
+		__m256d pa = v_round(ya, round_a), pc = v_round(yc, round_a); /* the first's output, one frame back */
+		for (uint32_t i = 1; i < m; i++) {
+			double *xn = xi + L;
+			EQ_STEP(_mm256_loadu_pd(xn), ya, a0, a1, a2, a3, a4, za1, za2);
+			EQ_STEP(_mm256_loadu_pd(xn + 4), yc, c0, c1, c2, c3, c4, zc1, zc2);
+			EQ_STEP(pa, yb, b0, b1, b2, b3, b4, zb1, zb2);
+			EQ_STEP(pc, yd, d0, d1, d2, d3, d4, zd1, zd2);
+			_mm256_storeu_pd(xi, v_round(yb, round_b));
+			_mm256_storeu_pd(xi + 4, v_round(yd, round_b));
+			pa = v_round(ya, round_a);
+			pc = v_round(yc, round_a);
+			xi = xn;
+		}
+		EQ_STEP(pa, yb, b0, b1, b2, b3, b4, zb1, zb2);
+		EQ_STEP(pc, yd, d0, d1, d2, d3, d4, zd1, zd2);
+		_mm256_storeu_pd(xi, v_round(yb, round_b));
+		_mm256_storeu_pd(xi + 4, v_round(yd, round_b));
+		_mm256_storeu_pd(s1 + l, za1);
+		_mm256_storeu_pd(s2 + l, za2);
+		_mm256_storeu_pd(s1 + l + 4, zc1);
+		_mm256_storeu_pd(s2 + l + 4, zc2);
+		_mm256_storeu_pd(t1 + l, zb1);
+		_mm256_storeu_pd(t2 + l, zb2);
+		_mm256_storeu_pd(t1 + l + 4, zd1);
+		_mm256_storeu_pd(t2 + l + 4, zd2);
+	}
+	for (; m > 0 && l + 4 <= L; l += 4) { /* four lanes: two recursions in flight */
+		const __m256d a0 = _mm256_loadu_pd(k + l), a1 = _mm256_loadu_pd(k + L + l);
+		const __m256d a2 = _mm256_loadu_pd(k + 2 * L + l), a3 = _mm256_loadu_pd(k + 3 * L + l);
+		const __m256d a4 = _mm256_loadu_pd(k + 4 * L + l);
+		const __m256d b0 = _mm256_loadu_pd(kb + l), b1 = _mm256_loadu_pd(kb + L + l);
+		const __m256d b2 = _mm256_loadu_pd(kb + 2 * L + l), b3 = _mm256_loadu_pd(kb + 3 * L + l);
+		const __m256d b4 = _mm256_loadu_pd(kb + 4 * L + l);
+		__m256d za1 = _mm256_loadu_pd(s1 + l), za2 = _mm256_loadu_pd(s2 + l);
+		__m256d zb1 = _mm256_loadu_pd(t1 + l), zb2 = _mm256_loadu_pd(t2 + l);
+		double *xi = x + l;
+		__m256d ya, yb;
+		EQ_STEP(_mm256_loadu_pd(xi), ya, a0, a1, a2, a3, a4, za1, za2);
+		__m256d pa = v_round(ya, round_a);
+		for (uint32_t i = 1; i < m; i++) {
+			double *xn = xi + L;
+			EQ_STEP(_mm256_loadu_pd(xn), ya, a0, a1, a2, a3, a4, za1, za2);
+			EQ_STEP(pa, yb, b0, b1, b2, b3, b4, zb1, zb2);
+			_mm256_storeu_pd(xi, v_round(yb, round_b));
+			pa = v_round(ya, round_a);
+			xi = xn;
+		}
+		EQ_STEP(pa, yb, b0, b1, b2, b3, b4, zb1, zb2);
+		_mm256_storeu_pd(xi, v_round(yb, round_b));
+		_mm256_storeu_pd(s1 + l, za1);
+		_mm256_storeu_pd(s2 + l, za2);
+		_mm256_storeu_pd(t1 + l, zb1);
+		_mm256_storeu_pd(t2 + l, zb2);
+	}
+	for (; l < L; l++) { /* the last lanes: the same expressions, one at a time */
+		eq_lane_base(x, L, l, m, k, s1, s2, round_a);
+		eq_lane_base(x, L, l, m, kb, t1, t2, round_b);
+	}
+}
+
 /* The parameters of four strips' gain computer and envelope (lanes of one
  * channel), loaded once per block. */
 typedef struct {

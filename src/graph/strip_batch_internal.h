@@ -33,6 +33,7 @@ enum { CP_THR, CP_SLOPE, CP_KNEE, CP_LINK, CP_MAKEUP, CP_ATT, CP_REL, CP_N };
 
 typedef void (*eq_fn)(double *restrict, uint32_t, uint32_t, const double *restrict, double *restrict,
 		      double *restrict, bool);
+typedef void (*eq2_fn)(double *restrict, uint32_t, uint32_t, const double *restrict, double *restrict, bool, bool);
 typedef void (*load_fn)(double *restrict, uint32_t, uint32_t, const float *const *);
 typedef void (*store_fn)(float *, size_t, const double *restrict, uint32_t, uint32_t);
 typedef void (*comp_fn)(double *restrict, uint32_t, uint32_t, uint32_t, const double *restrict, double *restrict,
@@ -80,6 +81,7 @@ struct mxd_strip_batch {
 	group *g;
 	size_t n;
 	eq_fn eq;
+	eq2_fn eq2; /* two consecutive sections */
 	comp_fn comp;
 	load_fn load;
 	store_fn store;

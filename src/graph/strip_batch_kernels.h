@@ -66,6 +66,15 @@ KATTR static void KSFX(eq_section)(double *restrict x, uint32_t L, uint32_t m, c
 		KSFX(eq_lane)(x, L, l, m, k, s1, s2, round);
 }
 
+/* Two consecutive sections (the second's coefficients and state follow the
+ * first's: k + 5 L, s + 2 L) on every lane, one after the other. */
+KATTR static void KSFX(eq_pair)(double *restrict x, uint32_t L, uint32_t m, const double *restrict k,
+				double *restrict s, bool round_a, bool round_b)
+{
+	KSFX(eq_section)(x, L, m, k, s, s + L, round_a);
+	KSFX(eq_section)(x, L, m, k + 5 * (size_t)L, s + 2 * (size_t)L, s + 3 * (size_t)L, round_b);
+}
+
 /* The compressor's plain case (fx_compressor.c comp_run with a peak detector)
  * on S strips of C channels, lane c * S + s. p: per-strip parameters (P_*
  * rows of S); y1, y: the decoupled detector of each lane; lvl: L scratch,
