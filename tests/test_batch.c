@@ -79,12 +79,13 @@ static void render(const char *path, int how, float *out, int64_t frames, size_t
 	if (how == STRIPS)
 		mxd_strip_batch_disable(e);
 	if (how == BATCH_THREADS) {
-		/* Shared, groups have one vector of lanes: the mono group of 21
-		 * lanes splits into 8 + 8 + 5, the stereo one (10 lanes) into 4
-		 * strips and one, which runs alone (a group has two or more). */
+		/* Shared, each layout in about three equal groups of whole
+		 * vectors: the 21 mono strips split into 8 + 8 + 5, the five
+		 * stereo into 2 + 2 and one, which runs alone (a group has two
+		 * or more). */
 		CHECK_INT((int)mxd_strip_batch_groups(e), 2);
 		CHECK_INT(mxd_strip_batch_threads(e, 3, &err), MIXDOWN_SUCCESS);
-		CHECK_INT((int)mxd_strip_batch_groups(e), 4);
+		CHECK_INT((int)mxd_strip_batch_groups(e), 5);
 		CHECK_INT((int)mxd_strip_batch_workers(e), 2);
 	}
 	if (how == BATCH_LIVE)

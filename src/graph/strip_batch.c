@@ -146,7 +146,7 @@ static bool group_alloc(group *g, uint32_t max_block)
 	       g->envp && g->gr && g->lvl && g->lk && g->fin && g->src;
 }
 
-mxd_strip_batch *mxd_batch_build(mixdown_engine *e, uint32_t max_lanes)
+mxd_strip_batch *mxd_batch_build(mixdown_engine *e, uint32_t parts)
 {
 	layout *lay = calloc(e->n_nodes ? e->n_nodes : 1, sizeof *lay);
 	bool *ok = calloc(e->n_nodes ? e->n_nodes : 1, sizeof *ok), *taken = calloc(e->n_nodes ? e->n_nodes : 1, 1);
@@ -158,13 +158,22 @@ mxd_strip_batch *mxd_batch_build(mixdown_engine *e, uint32_t max_lanes)
 	for (size_t i = 0; i < e->n_nodes; i++) {
 		if (!ok[i] || taken[i])
 			continue;
-		uint32_t S = 0;
-		for (size_t k = i; k < e->n_nodes; k++)
-			S += ok[k] && !taken[k] && same_layout(&lay[i], &lay[k]);
+		uint32_t S = 0, total = 0;
+		for (size_t k = 0; k < e->n_nodes; k++)
+			if (ok[k] && same_layout(&lay[i], &lay[k])) {
+				total++;
+				S += k >= i && !taken[k];
+			}
 		if (S < 2)
 			continue;
-		if (max_lanes && S * lay[i].ch > max_lanes)
-			S = max_lanes / lay[i].ch > 2 ? max_lanes / lay[i].ch : 2;
+		if (parts > 1) {
+			/* About total / parts strips per group, so that each thread
+			 * gets one group of every layout; rounded up to whole
+			 * vectors of four strips, which the kernels prefer. */
+			uint32_t per = (total + parts - 1) / parts;
+			per = per >= 4 ? (per + 3) & ~3u : per < 2 ? 2 : per;
+			S = S < per ? S : per;
+		}
 		group *gs = realloc(b->g, (b->n + 1) * sizeof *gs);
 		if (!gs)
 			goto fail;

@@ -26,7 +26,6 @@
 #define MAX_INS 8u       /* inserts per batched chain */
 #define MAX_SEC 64u      /* biquad sections per EQ (16 bands x 4) */
 #define MAX_THREADS 8u   /* threads sharing the groups (mxd_strip_batch_threads()) */
-#define SHARE_LANES 8u   /* lanes per group when groups are shared: one AVX2 float vector */
 
 enum { K_EQ, K_COMP };
 enum { CP_THR, CP_SLOPE, CP_KNEE, CP_LINK, CP_MAKEUP, CP_ATT, CP_REL, CP_N };
@@ -98,9 +97,10 @@ struct mxd_strip_batch {
 	_Atomic bool quit;
 };
 
-/* Groups of at most max_lanes lanes (0: no limit); NULL when there are none
+/* Groups of the tracks of each layout, split into about `parts` groups of
+ * equal size (0 or 1: one group per layout); NULL when there are none
  * or memory is short. Control thread. */
-mxd_strip_batch *mxd_batch_build(mixdown_engine *e, uint32_t max_lanes);
+mxd_strip_batch *mxd_batch_build(mixdown_engine *e, uint32_t parts);
 /* Group g's inserts for the next n frames (inputs read), on whichever thread
  * claimed it. */
 void mxd_batch_run_group(mixdown_engine *e, mxd_strip_batch *b, group *g, uint32_t n);

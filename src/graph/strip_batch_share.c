@@ -100,9 +100,10 @@ mixdown_status mxd_strip_batch_threads(mixdown_engine *e, unsigned threads, mixd
 		threads = MAX_THREADS;
 	if (!e->batch)
 		return MIXDOWN_SUCCESS; /* nothing batched: nothing to share */
-	/* Rebuild with groups of one vector of lanes, so there are enough to
-	 * share out as the threads come free, then start the workers. */
-	mxd_strip_batch *b = mxd_batch_build(e, threads > 1 ? SHARE_LANES : 0);
+	/* Rebuild with each layout's tracks in `threads` groups, so every
+	 * thread gets an equal share (a thread that finishes early takes the
+	 * next group), then start the workers. */
+	mxd_strip_batch *b = mxd_batch_build(e, threads);
 	if (!b)
 		return mxd_fail(err, MIXDOWN_ERR_NOMEM, NULL, (mxd_loc){ 0, 0 }, "threads",
 				"out of memory sharing the tracks between threads");
