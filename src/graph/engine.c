@@ -654,6 +654,7 @@ mixdown_status mxd_engine_run_node(mixdown_engine *e, mxd_node_scratch *ws, size
 	if (!nd->inserts_done)
 		run_inserts(e, nd, n);
 	nd->in_ready = nd->inserts_done = false;
+	bool fader_done = false;
 	if (mxd_strip_binaural_run(e->binaural, i, nd, n)) {
 		/* hook: a binaural object track, panned by its HRTF renderer (strip_binaural.h) */
 	} else if (au->matrix_moves) {
@@ -662,12 +663,17 @@ mixdown_status mxd_engine_run_node(mixdown_engine *e, mxd_node_scratch *ws, size
 		mxd_pan_matrix_apply_ramp(&nd->pan, &nd->pan_to, (const float *const *)nd->in, nd->out, n);
 		nd->pan = nd->pan_to;
 		nd->pan_pending = false;
+	} else if (!nd->has_pre && !au->fader_moves && mxd_smooth_settled(&nd->fader)) {
+		/* pan and a settled fader in one pass (nothing taps between) */
+		mxd_pan_matrix_apply_gain(&nd->pan, (const float *const *)nd->in, nd->out, n, nd->fader.cur);
+		fader_done = true;
 	} else
 		mxd_pan_matrix_apply(&nd->pan, (const float *const *)nd->in, nd->out, n);
 	if (nd->has_pre)
 		for (uint32_t c = 0; c < nd->out_ch; c++)
 			memcpy(nd->pre[c], nd->out[c], n * sizeof(float));
-	apply_fader(nd, e->t, n);
+	if (!fader_done)
+		apply_fader(nd, e->t, n);
 	if (e->lfe >= 0 && i == e->n_nodes - 1) /* the master's LFE channel */
 		mxd_bq_cascade_process(&e->lfe_lp, e->lfe_state, nd->out[e->lfe], n);
 	if (nd->tap_enabled)
