@@ -173,8 +173,9 @@ static void deinterleave(mxd_reader *r, const float *src, float *const *out, uin
 }
 
 /* The raw 24-bit path of read_file(): up to `want` frames (<= in_left) from
- * the byte buffer, refilled with one large read when empty. */
-static mixdown_status read_raw(mxd_reader *r, size_t want, size_t *got, mixdown_error *err)
+ * the byte buffer, refilled with one large read when empty, converted into
+ * dst (interleaved). */
+static mixdown_status read_raw(mxd_reader *r, size_t want, float *dst, size_t *got, mixdown_error *err)
 {
 	const size_t frame_bytes = (size_t)r->channels * 3;
 	if (r->raw_pos == r->raw_len) {
@@ -189,19 +190,21 @@ static mixdown_status read_raw(mxd_reader *r, size_t want, size_t *got, mixdown_
 		}
 	}
 	size_t n = r->raw_len - r->raw_pos < want ? r->raw_len - r->raw_pos : want;
-	mxd_pcm24le_to_float(r->raw + r->raw_pos * frame_bytes, r->in_buf, n * r->channels);
+	mxd_pcm24le_to_float(r->raw + r->raw_pos * frame_bytes, dst, n * r->channels);
 	r->raw_pos += n;
 	r->in_left -= (int64_t)n;
 	*got = n;
 	return MIXDOWN_SUCCESS;
 }
 
-static mixdown_status read_file(mxd_reader *r, size_t want, size_t *got, mixdown_error *err)
+/* Up to `want` frames (interleaved): libsndfile's into r->in_buf, the raw
+ * 24-bit path's into raw_dst (r->in_buf, or the output of a mono file). */
+static mixdown_status read_file(mxd_reader *r, size_t want, float *raw_dst, size_t *got, mixdown_error *err)
 {
 	if ((int64_t)want > r->in_left)
 		want = (size_t)r->in_left;
 	if (want && r->raw)
-		return read_raw(r, want, got, err);
+		return read_raw(r, want, raw_dst, got, err);
 	sf_count_t n = want ? sf_readf_float(r->file, r->in_buf, (sf_count_t)want) : 0;
 	if (n < 0 || (size_t)n != want) {
 		if (sf_error(r->file) != SF_ERR_NO_ERROR)
@@ -228,13 +231,17 @@ mixdown_status mxd_reader_read(mxd_reader *r, float *const *out, uint32_t n, uin
 	uint32_t done = 0;
 	mixdown_status st;
 	if (!r->soxr) {
+		/* 24-bit mono converts straight into the output: there is
+		 * nothing to deinterleave, and integers hold no NaN/Inf. */
+		const bool direct = r->raw && r->channels == 1;
 		while (done < n) {
 			size_t g = 0;
-			if ((st = read_file(r, n - done, &g, err)) != MIXDOWN_SUCCESS)
+			if ((st = read_file(r, n - done, direct ? out[0] + done : r->in_buf, &g, err)) != MIXDOWN_SUCCESS)
 				return st;
 			if (g == 0)
 				break;
-			deinterleave(r, r->in_buf, out, done, g);
+			if (!direct)
+				deinterleave(r, r->in_buf, out, done, g);
 			done += (uint32_t)g;
 		}
 	} else {
@@ -243,7 +250,7 @@ mixdown_status mxd_reader_read(mxd_reader *r, float *const *out, uint32_t n, uin
 		while (done < n) {
 			if (r->in_pos == r->in_len && !r->input_ended) {
 				size_t g = 0;
-				if ((st = read_file(r, r->in_cap, &g, err)) != MIXDOWN_SUCCESS)
+				if ((st = read_file(r, r->in_cap, r->in_buf, &g, err)) != MIXDOWN_SUCCESS)
 					return st;
 				r->in_pos = 0;
 				r->in_len = g;
