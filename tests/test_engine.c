@@ -1,13 +1,18 @@
 /* mixdown — engine tests: null renders, summing, pan laws, resampling, PDC,
- * clip timing and fades, stems, formats, dither, clipping, NaN.
+ * clip timing and fades, stems, formats, dither, clipping, NaN, the render's
+ * output worker (progress numbers, write failures).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
 #include <math.h>
+#include <signal.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
+#include "api/render_meter.h"
 #include "graph/clip_player.h"
 #include "graph/panner.h"
 #include "harness.h"
@@ -837,6 +842,273 @@ static void t_long_session_bounded_memory(void)
 	printf("# peak RSS of the 60-minute 32-track render: %ld KiB\n", ru.ru_maxrss);
 }
 
+/* ---- the render's output worker (api/render_meter.h): peak, meter and main writer on a second thread */
+
+static int count_parts(const char *dir)
+{
+	DIR *d = opendir(dir);
+	int parts = 0;
+	if (!d)
+		return -1;
+	for (struct dirent *e; (e = readdir(d));)
+		parts += strstr(e->d_name, ".part") != NULL;
+	closedir(d);
+	return parts;
+}
+
+typedef struct {
+	int calls;
+	double done, total;
+	float peak;
+	uint64_t clipped;
+	bool monotonic; /* peak and clipped never went down */
+	bool cancel;
+} progress_log;
+
+static bool log_progress(void *user, double done, double total, float peak, uint64_t clipped)
+{
+	progress_log *l = user;
+	if (l->calls > 0 && (peak < l->peak || clipped < l->clipped))
+		l->monotonic = false;
+	l->calls++;
+	l->done = done;
+	l->total = total;
+	l->peak = peak;
+	l->clipped = clipped;
+	return !l->cancel;
+}
+
+/* The last progress call carries the final peak and clip count, though the
+ * worker finishes the last blocks after main pushed them. Two tracks: 0.3
+ * each (sum 0.6) for the first half, then 0.8 (1.6: every sample clips), and
+ * 0.95 (1.9, the peak) only in the last 100 frames, i.e. the last block. */
+static void t_progress_last_call_matches_report(void)
+{
+	const char *dir = mxt_tempdir();
+	const int64_t n = 48000 * 10, half = n / 2;
+	float *x = malloc(sizeof(float) * (size_t)n);
+	for (int64_t i = 0; i < n; i++)
+		x[i] = i < half ? 0.3f : i < n - 100 ? 0.8f : 0.95f;
+	CHECK(mxt_write_audio(mxt_path(dir, "x.wav"), x, n, 1, 48000, SF_FORMAT_WAV | SF_FORMAT_FLOAT) == 0);
+	const char *yaml = "channels: 1\ntracks: [ { name: A, file: x.wav }, { name: B, file: x.wav } ]\n";
+	for (int bits = 16; bits <= 24; bits += 8) {
+		char out[1024];
+		snprintf(out, sizeof out, "%s/hot%d.wav", dir, bits);
+		mixdown_render_options o = out_opts(out, bits == 16 ? MIXDOWN_SAMPLE_INT16 : MIXDOWN_SAMPLE_INT24);
+		progress_log l = { .monotonic = true };
+		o.progress = log_progress;
+		o.progress_user = &l;
+		mixdown_render_report rep;
+		mixdown_error err;
+		CHECK_INT(mxt_render_yaml(dir, yaml, &o, &rep, &err), MIXDOWN_SUCCESS);
+		CHECK(l.calls >= 1);
+		CHECK(l.monotonic);
+		CHECK_NEAR(l.done, 10.0, 1e-9);
+		CHECK_NEAR(l.total, 10.0, 1e-9);
+		CHECK_INT(rep.clipped_samples, n - half);
+		CHECK_INT(l.clipped, rep.clipped_samples);
+		CHECK_NEAR(rep.peak_dbfs, 20 * log10(1.9), 1e-4);
+		CHECK(l.peak == (float)rep.peak_dbfs);
+	}
+	free(x);
+}
+
+/* A progress callback that cancels at once: the render fails, no file appears. */
+static void t_cancel_at_first_call_writes_nothing(void)
+{
+	const char *dir = mxt_tempdir();
+	float x[48000];
+	mxt_noise(x, 48000, 0.5, 4);
+	CHECK(mxt_write_audio(mxt_path(dir, "x.wav"), x, 48000, 1, 48000, SF_FORMAT_WAV | SF_FORMAT_FLOAT) == 0);
+	char out[1024];
+	snprintf(out, sizeof out, "%s/never.wav", dir);
+	mixdown_render_options o = out_opts(out, MIXDOWN_SAMPLE_INT24);
+	progress_log l = { .cancel = true };
+	o.progress = log_progress;
+	o.progress_user = &l;
+	mixdown_render_report rep;
+	mixdown_error err;
+	CHECK_INT(mxt_render_yaml(dir, "tracks: [ { name: X, file: x.wav } ]\n", &o, &rep, &err),
+		  MIXDOWN_ERR_CANCELLED);
+	CHECK_INT(l.calls, 1);
+	CHECK_INT(rep.n_files, 0);
+	CHECK(access(out, F_OK) != 0);
+	CHECK_INT(count_parts(dir), 0);
+}
+
+/* Files may not grow past `bytes` (RLIMIT_FSIZE; with SIGXFSZ ignored, write()
+ * fails with EFBIG): a real write failure part-way through a file. */
+typedef struct {
+	struct rlimit old;
+	void (*old_handler)(int);
+} fsize_limit;
+
+static bool limit_file_size(fsize_limit *f, rlim_t bytes)
+{
+	if (getrlimit(RLIMIT_FSIZE, &f->old) != 0)
+		return false;
+	struct rlimit lim = f->old;
+	lim.rlim_cur = bytes;
+	f->old_handler = signal(SIGXFSZ, SIG_IGN);
+	return setrlimit(RLIMIT_FSIZE, &lim) == 0;
+}
+
+static void unlimit_file_size(fsize_limit *f)
+{
+	(void)setrlimit(RLIMIT_FSIZE, &f->old);
+	signal(SIGXFSZ, f->old_handler);
+}
+
+/* The mix's writer fails after ~200 kB of 1.4 MB: the render reports the
+ * writer's error naming the file, and neither the file nor its temp remain. */
+static void t_render_write_fails_midway(void)
+{
+	const char *dir = mxt_tempdir();
+	const int64_t n = 48000 * 10;
+	float *x = malloc(sizeof(float) * (size_t)n);
+	mxt_noise(x, n, 0.5, 5);
+	CHECK(mxt_write_audio(mxt_path(dir, "x.wav"), x, n, 1, 48000, SF_FORMAT_WAV | SF_FORMAT_FLOAT) == 0);
+	char out[1024];
+	snprintf(out, sizeof out, "%s/full.wav", dir);
+	mixdown_render_options o = out_opts(out, MIXDOWN_SAMPLE_INT24);
+	progress_log l = { .monotonic = true };
+	o.progress = log_progress;
+	o.progress_user = &l;
+	mixdown_render_report rep;
+	mixdown_error err;
+	memset(&err, 0, sizeof err);
+	fsize_limit fl;
+	CHECK(limit_file_size(&fl, 200000));
+	mixdown_status st = mxt_render_yaml(dir, "channels: 1\ntracks: [ { name: X, file: x.wav } ]\n", &o, &rep, &err);
+	unlimit_file_size(&fl);
+	CHECK_INT(st, MIXDOWN_ERR_IO);
+	CHECK(strcmp(err.file, out) == 0);
+	CHECK_STR_CONTAINS(err.message, "write failed");
+	CHECK(l.done < 10.0); /* stopped before the end */
+	CHECK_INT(rep.n_files, 0);
+	CHECK(access(out, F_OK) != 0);
+	CHECK_INT(count_parts(dir), 0);
+	free(x);
+}
+
+#define OW_BLOCK 1024
+#define OW_BLOCKS 60
+
+/* Block k of a stereo test signal: noise at 0.01, and k+1 / 256 (exact) at
+ * one sample of the right channel, so the running peak tells which blocks
+ * were processed. */
+static void ow_block(float *l, float *r, int k)
+{
+	mxt_noise(l, OW_BLOCK, 0.01, 100 + (uint32_t)k);
+	mxt_noise(r, OW_BLOCK, 0.01, 200 + (uint32_t)k);
+	r[(k * 37) % OW_BLOCK] = (float)(k + 1) / 256.0f;
+}
+
+static mxd_writer *ow_open(const char *path)
+{
+	mxd_writer_config wc = {
+		.format = MIXDOWN_FORMAT_WAV, .sample = MIXDOWN_SAMPLE_INT24, .dither = MIXDOWN_DITHER_AUTO,
+		.in_rate = 48000, .out_rate = 48000, .channels = 2, .max_block = OW_BLOCK, .seed = 7,
+	};
+	mxd_writer *w = NULL;
+	mixdown_error err;
+	return mxd_writer_open(path, &wc, &w, &err) == MIXDOWN_SUCCESS ? w : NULL;
+}
+
+/* The queue and the inline mxr_out do the same work: the same file and
+ * loudness. With the file limited to 100000 bytes (6144 bytes a block: block
+ * 16 crosses it), the inline path fails exactly at block 16, the queue reports
+ * it at a later push (the worker is at most MXR_METER_SLOTS behind) and at
+ * finish with the writer's message; blocks after the failure are not
+ * processed (peak 17/256). */
+static void t_output_worker_write_failure(void)
+{
+	const char *dir = mxt_tempdir();
+	float l[OW_BLOCK], r[OW_BLOCK];
+	const float *planes[2] = { l, r };
+	char pq[1024], pi[1024];
+	snprintf(pq, sizeof pq, "%s/queue.wav", dir);
+	snprintf(pi, sizeof pi, "%s/inline.wav", dir);
+
+	/* Success: queue and inline give identical files, peaks and loudness. */
+	mxd_fl mq_meter = { 0 }, mi_meter = { 0 };
+	CHECK(mxd_fl_init(&mq_meter, 48000, 2, NULL, false) == 0);
+	CHECK(mxd_fl_init(&mi_meter, 48000, 2, NULL, false) == 0);
+	mxd_writer *wq = ow_open(pq), *wi = ow_open(pi);
+	CHECK(wq && wi);
+	mxr_meter_queue *q = mxr_meter_start(&mq_meter, wq, 2, OW_BLOCK);
+	mxr_out io;
+	CHECK(q != NULL);
+	CHECK(mxr_out_init(&io, &mi_meter, wi, 2, OW_BLOCK) == 0);
+	for (int k = 0; k < OW_BLOCKS && q && wi; k++) {
+		ow_block(l, r, k);
+		CHECK_INT(mxr_meter_push(q, planes, OW_BLOCK), MIXDOWN_SUCCESS);
+		CHECK_INT(mxr_out_block(&io, planes, OW_BLOCK), MIXDOWN_SUCCESS);
+	}
+	CHECK_INT(mxr_meter_wait(q), MIXDOWN_SUCCESS);
+	CHECK(mxr_meter_peak(q) == (float)OW_BLOCKS / 256.0f);
+	uint64_t clipped_q = mxr_meter_clipped(q);
+	float peak_q = -1;
+	CHECK_INT(mxr_meter_finish(q, &peak_q, NULL), MIXDOWN_SUCCESS);
+	CHECK(peak_q == io.peak && peak_q == (float)OW_BLOCKS / 256.0f);
+	CHECK_INT(clipped_q, 0);
+	CHECK(mxd_fl_integrated(&mq_meter) == mxd_fl_integrated(&mi_meter));
+	CHECK(mxd_fl_integrated(&mq_meter) > -60 && mxd_fl_integrated(&mq_meter) < -20);
+	mixdown_error err;
+	CHECK_INT(mxd_writer_commit(wq, &err), MIXDOWN_SUCCESS);
+	CHECK_INT(mxd_writer_commit(wi, &err), MIXDOWN_SUCCESS);
+	mxr_out_free(&io);
+	int64_t fq = 0, fi = 0;
+	int32_t *a = mxt_read_audio_int(pq, &fq, NULL), *b = mxt_read_audio_int(pi, &fi, NULL);
+	CHECK_INT(fq, (int64_t)OW_BLOCKS * OW_BLOCK);
+	CHECK_INT(fi, fq);
+	CHECK(a && b && memcmp(a, b, sizeof(int32_t) * 2 * (size_t)fq) == 0);
+	free(a);
+	free(b);
+	mxd_fl_free(&mq_meter);
+	mxd_fl_free(&mi_meter);
+
+	/* Failure: the same through a file that may not grow past 100000 bytes. */
+	CHECK(mxd_fl_init(&mq_meter, 48000, 2, NULL, false) == 0);
+	CHECK(mxd_fl_init(&mi_meter, 48000, 2, NULL, false) == 0);
+	wq = ow_open(pq);
+	wi = ow_open(pi);
+	CHECK(wq && wi);
+	q = mxr_meter_start(&mq_meter, wq, 2, OW_BLOCK);
+	CHECK(q != NULL);
+	CHECK(mxr_out_init(&io, &mi_meter, wi, 2, OW_BLOCK) == 0);
+	fsize_limit fl;
+	CHECK(limit_file_size(&fl, 100000));
+	int fail_inline = -1, fail_queue = -1;
+	for (int k = 0; k < OW_BLOCKS && q && wi; k++) {
+		ow_block(l, r, k);
+		if (fail_queue < 0 && mxr_meter_push(q, planes, OW_BLOCK) != MIXDOWN_SUCCESS)
+			fail_queue = k;
+		if (fail_inline < 0 && mxr_out_block(&io, planes, OW_BLOCK) != MIXDOWN_SUCCESS)
+			fail_inline = k;
+	}
+	CHECK_INT(mxr_meter_wait(q), MIXDOWN_ERR_IO);
+	CHECK(mxr_meter_peak(q) == 17.0f / 256.0f);
+	memset(&err, 0, sizeof err);
+	peak_q = -1;
+	CHECK_INT(mxr_meter_finish(q, &peak_q, &err), MIXDOWN_ERR_IO);
+	unlimit_file_size(&fl);
+	CHECK_INT(fail_inline, 16);
+	CHECK(fail_queue > 16 && fail_queue <= 17 + MXR_METER_SLOTS);
+	CHECK_INT(io.st, MIXDOWN_ERR_IO);
+	CHECK(peak_q == 17.0f / 256.0f);
+	CHECK(io.peak == 17.0f / 256.0f);
+	CHECK(strcmp(err.file, pq) == 0);
+	CHECK_STR_CONTAINS(err.message, "write failed");
+	CHECK(strcmp(io.err.file, pi) == 0);
+	mxd_writer_abort(wq);
+	mxd_writer_abort(wi);
+	mxr_out_free(&io);
+	mxd_fl_free(&mq_meter);
+	mxd_fl_free(&mi_meter);
+	CHECK_INT(count_parts(dir), 0);
+}
+
 int main(void)
 {
 	static const mxt_case cases[] = {
@@ -861,6 +1133,10 @@ int main(void)
 		MXT(t_solo_and_mute),
 		MXT(t_failed_render_keeps_old_output),
 		MXT(t_output_is_input_refused),
+		MXT(t_progress_last_call_matches_report),
+		MXT(t_cancel_at_first_call_writes_nothing),
+		MXT(t_render_write_fails_midway),
+		MXT(t_output_worker_write_failure),
 		MXT(t_cli_render_json_and_stdout),
 		MXT(t_cli_session_errors),
 		MXT(t_cli_new_and_fx),

@@ -241,8 +241,8 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 	size_t n_folds = 0;
 	memset(folds, 0, sizeof folds);
 	mxd_fl meter = { 0 };       /* the mix's loudness (analysis/fastloud.h); zeroed: mxd_fl_free is a no-op */
-	mxr_meter_queue *mq = NULL; /* the meter on a second thread */
-	float *inter = NULL;
+	mxr_meter_queue *mq = NULL; /* peak, meter and main writer on a second thread (render_meter.h) */
+	mxr_out inline_out = { 0 }; /* the same work on this thread when mq could not start */
 	mxr_binaural *bin = NULL; /* --binaural: engine channels -> 2 ears */
 	if (st != MIXDOWN_SUCCESS)
 		goto done;
@@ -321,21 +321,24 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 	/* The true peak only for the bext chunk; only its maximum is wanted (tp_prune). */
 	bool meter_ok = mxd_fl_init(&meter, s->sample_rate, nc, layout_w ? meter_w : NULL, bwf_loudness) == 0;
 	meter.tp_prune = true;
-	inter = malloc(sizeof(float) * RENDER_BLOCK * nc);
 	float *bufs[MXD_MAX_CHANNELS] = { 0 };
 	for (uint32_t c = 0; c < eng_nc; c++)
 		bufs[c] = malloc(sizeof(float) * RENDER_BLOCK);
 	bool bufs_ok = true;
 	for (uint32_t c = 0; c < eng_nc; c++)
 		bufs_ok &= bufs[c] != NULL;
-	if (!meter_ok || !inter || !bufs_ok) {
+	if (!meter_ok || !bufs_ok) {
 		st = MIXDOWN_ERR_NOMEM;
 		goto free_bufs;
 	}
-	mq = mxr_meter_start(&meter, nc, RENDER_BLOCK); /* NULL: measure inline */
+	/* From here until mxr_meter_finish main_w belongs to the worker. */
+	mq = mxr_meter_start(&meter, main_w, nc, RENDER_BLOCK);
+	if (!mq && mxr_out_init(&inline_out, &meter, main_w, nc, RENDER_BLOCK) != 0) {
+		st = MIXDOWN_ERR_NOMEM;
+		goto free_bufs;
+	}
 
 	uint64_t total = mixdown_engine_length(eng), done_frames = 0;
-	float peak = 0.0f;
 	double last_progress = now_seconds();
 	while (done_frames < total) {
 		uint32_t n = total - done_frames < RENDER_BLOCK ? (uint32_t)(total - done_frames) : RENDER_BLOCK;
@@ -343,21 +346,11 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 			goto free_bufs;
 		if (bin)
 			mxr_binaural_run(bin, bufs, n);
-		for (uint32_t c = 0; c < nc; c++)
-			for (uint32_t i = 0; i < n; i++) {
-				float v = bufs[c][i];
-				float a = fabsf(v);
-				if (a > peak)
-					peak = a;
-				/* The meter must not see NaN/Inf (the writer replaces them too). */
-				inter[i * nc + c] = isfinite(v) ? v : 0.0f;
-			}
-		if (mq)
-			mxr_meter_push(mq, inter, n);
-		else
-			(void)mxd_fl_add(&meter, inter, n); /* a failure stays in meter.failed */
-		if ((st = mxd_writer_write(main_w, (const float *const *)bufs, n, err)) != MIXDOWN_SUCCESS)
-			goto free_bufs;
+		/* A writer failure shows up here: at the next block when the worker has it. */
+		st = mq ? mxr_meter_push(mq, (const float *const *)bufs, n)
+			: mxr_out_block(&inline_out, (const float *const *)bufs, n);
+		if (st != MIXDOWN_SUCCESS)
+			goto out_failed;
 		for (size_t k = 0; k < n_stems; k++)
 			if ((st = mxd_writer_write(stems[k].w, mxd_engine_tap(eng, stems[k].node), n, err)) !=
 			    MIXDOWN_SUCCESS)
@@ -373,7 +366,11 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 			double t = now_seconds();
 			if (t - last_progress >= 0.1 || done_frames == total) {
 				last_progress = t;
-				uint64_t clipped = mxd_writer_clipped(main_w);
+				/* The last call shows the final numbers: wait for the worker. */
+				if (mq && done_frames == total && (st = mxr_meter_wait(mq)) != MIXDOWN_SUCCESS)
+					goto out_failed;
+				float peak = mq ? mxr_meter_peak(mq) : inline_out.peak;
+				uint64_t clipped = mq ? mxr_meter_clipped(mq) : mxd_writer_clipped(main_w);
 				if (!opt.progress(opt.progress_user, done_frames / s->sample_rate, total / s->sample_rate,
 						  peak > 0 ? (float)(20.0 * log10(peak)) : -INFINITY, clipped)) {
 					st = mxd_fail(err, MIXDOWN_ERR_CANCELLED, NULL, noloc(), NULL, "render cancelled");
@@ -382,6 +379,11 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 			}
 		}
 	}
+	float peak = inline_out.peak;
+	st = mxr_meter_finish(mq, &peak, err); /* main_w is ours again */
+	mq = NULL;
+	if (st != MIXDOWN_SUCCESS)
+		goto free_bufs;
 	report->clipped_samples = mxd_writer_clipped(main_w);
 	report->nonfinite_samples = mxd_writer_nonfinite(main_w) + mxd_engine_input_nonfinite(eng);
 	report->peak_dbfs = peak > 0 ? 20.0 * log10(peak) : -INFINITY;
@@ -390,8 +392,6 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 	report->latency = mixdown_engine_latency(eng);
 	for (size_t k = 0; k < s->n_tracks; k++)
 		report->silent_inputs += s->tracks[k].n_inputs > 0; /* live inputs exist only in `mixdown play` */
-	mxr_meter_finish(mq);
-	mq = NULL;
 	if (meter.failed) { /* the meter's gating lists are incomplete */
 		st = MIXDOWN_ERR_NOMEM;
 		goto free_bufs;
@@ -430,10 +430,21 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 		st = mxd_writer_commit(main_w, err);
 		main_w = NULL;
 	}
+	goto free_bufs;
+out_failed: /* the writer's own message (the worker's copy, or inline_out's) */
+	if (mq) {
+		(void)mxr_meter_finish(mq, NULL, err);
+		mq = NULL;
+	} else if (err) {
+		*err = inline_out.err;
+	}
 free_bufs:
 	for (uint32_t c = 0; c < eng_nc; c++)
 		free(bufs[c]);
 done:
+	/* Stopped early: the worker lets go of main_w and the meter before they go. */
+	(void)mxr_meter_finish(mq, NULL, NULL);
+	mxr_out_free(&inline_out);
 	mxr_binaural_free(bin);
 	mxd_writer_abort(main_w);
 	for (size_t k = 0; k < n_stems; k++)
@@ -444,9 +455,7 @@ done:
 		for (uint32_t c = 0; c < MXD_DOWNMIX_MAX_OUT; c++)
 			free(folds[k].bufs[c]);
 	}
-	mxr_meter_finish(mq); /* stopped early: let the worker finish before the meter goes */
 	mxd_fl_free(&meter);
-	free(inter);
 	mixdown_engine_free(eng);
 	free(out_path);
 	if (st != MIXDOWN_SUCCESS)
