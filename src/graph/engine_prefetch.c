@@ -155,9 +155,12 @@ mixdown_status mxd_prefetch_tracks(mixdown_engine *e, mxd_prefetch *p, uint32_t 
 		return st;
 	for (size_t k = 0; k < p->n_track; k++) {
 		node_rt *nd = &e->nodes[p->track[k]];
-		if (hit)
-			for (uint32_t c = 0; c < nd->in_ch; c++)
-				memcpy(nd->in[c], p->next[k][c], n * sizeof(float));
+		if (hit) /* the read-ahead buffers become the inputs, the inputs the next read's buffers: no copy */
+			for (uint32_t c = 0; c < nd->in_ch; c++) {
+				float *spare = nd->in[c];
+				nd->in[c] = p->next[k][c];
+				p->next[k][c] = spare;
+			}
 		else if ((st = mxd_engine_read_clips(e, nd, e->t, n, nd->in, e->scratch, err)) != MIXDOWN_SUCCESS)
 			return st;
 		nd->in_ready = true;

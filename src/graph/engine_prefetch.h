@@ -1,8 +1,10 @@
 /* mixdown — reading the tracks' clips one block ahead on a second thread,
  * for engines that read their own clips (offline render): while the engine
  * mixes block k, the worker decodes block k + 1 of every track into spare
- * buffers; run_block copies them in when the request matches and reads
- * synchronously otherwise (first block, a locate, a shorter block).
+ * buffers; when the request matches, run_block trades them for the tracks'
+ * input buffers (pointers swapped, nothing copied: a track's nd->in[c]
+ * changes from block to block, so nothing may keep it across blocks), and
+ * reads synchronously otherwise (first block, a locate, a shorter block).
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Results do not change: the same clip players produce the same samples for
