@@ -14,6 +14,7 @@
 #include "api/render_bwf.h"
 #include "api/render_meter.h"
 #include "graph/engine.h"
+#include "graph/engine_pipeline.h"
 #include "graph/strip_batch.h"
 #include "io/writer.h"
 #include "session/model.h"
@@ -338,12 +339,26 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 		goto free_bufs;
 	}
 
-	uint64_t total = mixdown_engine_length(eng), done_frames = 0;
+	uint64_t total = mixdown_engine_length(eng), done_frames = 0, asked = 0;
+	/* The master on a second thread, a block behind the rest of the graph
+	 * (engine_pipeline.h; not with stems, which come from the block just run). */
+	const bool pipelined = mxd_engine_pipeline_start(eng);
 	double last_progress = now_seconds();
 	while (done_frames < total) {
-		uint32_t n = total - done_frames < RENDER_BLOCK ? (uint32_t)(total - done_frames) : RENDER_BLOCK;
-		if ((st = mixdown_engine_process(eng, bufs, n, err)) != MIXDOWN_SUCCESS)
-			goto free_bufs;
+		uint32_t n = total - asked < RENDER_BLOCK ? (uint32_t)(total - asked) : RENDER_BLOCK;
+		if (pipelined) {
+			uint32_t got = 0;
+			if ((st = mxd_engine_process_pipelined(eng, bufs, n, &got, err)) != MIXDOWN_SUCCESS)
+				goto free_bufs;
+			asked += n;
+			if (got == 0)
+				continue; /* the first block is still with the master */
+			n = got;
+		} else {
+			if ((st = mixdown_engine_process(eng, bufs, n, err)) != MIXDOWN_SUCCESS)
+				goto free_bufs;
+			asked += n;
+		}
 		if (bin)
 			mxr_binaural_run(bin, bufs, n);
 		/* A writer failure shows up here: at the next block when the worker has it. */

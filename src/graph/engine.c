@@ -23,6 +23,7 @@
 #include "dsp/simd_clone.h"
 #include "graph/engine.h"
 #include "graph/engine_internal.h"
+#include "graph/engine_pipeline.h"
 #include "graph/engine_prefetch.h"
 #include "graph/engine_threads.h"
 #include "graph/strip_batch.h"
@@ -353,6 +354,7 @@ void mixdown_engine_free(mixdown_engine *e)
 	if (!e)
 		return;
 	mxd_prefetch_free(e->prefetch); /* first: its worker may be reading clips */
+	mxd_pipeline_free(e->pipeline); /* joins the master's worker (engine_pipeline.h) */
 	mxd_threads_free(e->threads);   /* joins the processing workers (engine_threads.h) */
 	free(e->vbap);
 	mxd_strip_binaural_free(e->binaural);
@@ -443,6 +445,8 @@ MXD_CLONES static void add_into(float *restrict d, const float *restrict s, uint
 void mxd_engine_feed_edge(mixdown_engine *e, mxd_node_scratch *ws, edge_rt *ed, uint32_t n)
 {
 	node_rt *dst = &e->nodes[ed->dst], *sn = &e->nodes[ed->src];
+	/* The pipelined master's input is staged while it runs the last block. */
+	float *const *din = e->master_deferred && ed->dst == e->n_nodes - 1 ? mxd_pipeline_stage(e->pipeline) : dst->in;
 	float *const *src = ed->send && ed->send->pre_fader ? sn->pre : sn->out;
 	float *const *x = src;
 	bool plain = ed->level_lane < 0 && mxd_smooth_settled(&ed->level) && ed->level.cur == 1.0 &&
@@ -465,7 +469,7 @@ void mxd_engine_feed_edge(mixdown_engine *e, mxd_node_scratch *ws, edge_rt *ed, 
 		x = ws->tmp;
 	}
 	for (uint32_t c = 0; c < dst->in_ch; c++)
-		add_into(dst->in[c], x[c], n);
+		add_into(din[c], x[c], n);
 }
 
 static void apply_gains(float *const *x, uint32_t ch, const double *g, uint32_t n)
@@ -589,10 +593,14 @@ void mxd_engine_source_track(mixdown_engine *e, size_t i, uint32_t n)
 
 static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *err)
 {
+	const size_t master = e->n_nodes - 1;
 	for (size_t i = 0; i < e->n_nodes; i++)
-		if (e->nodes[i].strip->kind != MXD_STRIP_TRACK)
+		if (e->nodes[i].strip->kind != MXD_STRIP_TRACK) {
+			float *const *in = e->master_deferred && i == master ? mxd_pipeline_stage(e->pipeline)
+									     : e->nodes[i].in;
 			for (uint32_t c = 0; c < e->nodes[i].in_ch; c++)
-				memset(e->nodes[i].in[c], 0, n * sizeof(float));
+				memset(in[c], 0, n * sizeof(float));
+		}
 	/* Offline, the tracks' clips were read ahead (engine_prefetch.h; not
 	 * with a host's track source). Tracks with the same insert layout run
 	 * first, together (strip_batch.h): offline and in real time, where a
@@ -616,6 +624,8 @@ static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *er
 	}
 	for (size_t k = 0; k < e->n_nodes; k++) {
 		size_t i = e->routing.order[k];
+		if (e->master_deferred && i == master)
+			continue; /* engine_pipeline.c runs it */
 		mixdown_status rs = mxd_engine_run_node(e, &e->ws, i, n, err);
 		if (rs != MIXDOWN_SUCCESS)
 			return rs;
@@ -633,6 +643,12 @@ static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *er
  * matrix, fader, tap and meter; everything but feeding its destinations. */
 mixdown_status mxd_engine_run_node(mixdown_engine *e, mxd_node_scratch *ws, size_t i, uint32_t n, mixdown_error *err)
 {
+	return mxd_engine_run_node_at(e, ws, i, e->t, n, err);
+}
+
+mixdown_status mxd_engine_run_node_at(mixdown_engine *e, mxd_node_scratch *ws, size_t i, int64_t t, uint32_t n,
+				      mixdown_error *err)
+{
 	node_rt *nd = &e->nodes[i];
 	const mxd_strip *st = nd->strip;
 	if (nd->in_ready) {
@@ -640,7 +656,7 @@ mixdown_status mxd_engine_run_node(mixdown_engine *e, mxd_node_scratch *ws, size
 	} else if (st->kind == MXD_STRIP_TRACK && e->source) {
 		mxd_engine_source_track(e, i, n);
 	} else if (st->kind == MXD_STRIP_TRACK) {
-		mixdown_status rs = mxd_engine_read_clips(e, nd, e->t, n, nd->in, ws->scratch, err);
+		mixdown_status rs = mxd_engine_read_clips(e, nd, t, n, nd->in, ws->scratch, err);
 		if (rs != MIXDOWN_SUCCESS)
 			return rs;
 	} else if (st->invert) {
@@ -650,7 +666,7 @@ mixdown_status mxd_engine_run_node(mixdown_engine *e, mxd_node_scratch *ws, size
 	}
 	mxd_strip_auto *au = &nd->autom;
 	if (au->n)
-		mxd_strip_auto_fill(au, e->t, n);
+		mxd_strip_auto_fill(au, t, n);
 	if (!nd->inserts_done)
 		run_inserts(e, nd, n);
 	nd->in_ready = nd->inserts_done = false;
@@ -673,7 +689,7 @@ mixdown_status mxd_engine_run_node(mixdown_engine *e, mxd_node_scratch *ws, size
 		for (uint32_t c = 0; c < nd->out_ch; c++)
 			memcpy(nd->pre[c], nd->out[c], n * sizeof(float));
 	if (!fader_done)
-		apply_fader(nd, e->t, n);
+		apply_fader(nd, t, n);
 	if (e->lfe >= 0 && i == e->n_nodes - 1) /* the master's LFE channel */
 		mxd_bq_cascade_process(&e->lfe_lp, e->lfe_state, nd->out[e->lfe], n);
 	if (nd->tap_enabled)
@@ -704,6 +720,35 @@ mixdown_status mixdown_engine_process(mixdown_engine *e, float *const *out, uint
 	for (uint32_t c = 0; c < e->channels; c++)
 		memcpy(out[c], master->out[c], n * sizeof(float));
 	return MIXDOWN_SUCCESS;
+}
+
+mixdown_status mxd_engine_process_pipelined(mixdown_engine *e, float *const *out, uint32_t n, uint32_t *got,
+					    mixdown_error *err)
+{
+	*got = 0;
+	if (!e->pipeline || n > e->max_block)
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, (mxd_loc){ 0, 0 }, NULL,
+				"pipelined block of %u frames without a pipeline or over max_block %u", n, e->max_block);
+	/* The latency's first blocks run whole, as mixdown_engine_process()
+	 * runs them, their output dropped; the pipeline starts after. */
+	while (e->preroll_left > 0) {
+		uint32_t m = e->preroll_left < e->max_block ? (uint32_t)e->preroll_left : e->max_block;
+		mixdown_status st = run_block(e, m, err);
+		if (st != MIXDOWN_SUCCESS)
+			return st;
+		e->preroll_left -= m;
+	}
+	if (n == 0)
+		return mxd_pipeline_collect(e->pipeline, out, got, err);
+	const int64_t t = e->t;
+	e->master_deferred = true;
+	mixdown_status st = run_block(e, n, err); /* all but the master, while it runs the last block */
+	e->master_deferred = false;
+	if (st == MIXDOWN_SUCCESS)
+		st = mxd_pipeline_collect(e->pipeline, out, got, err);
+	if (st == MIXDOWN_SUCCESS)
+		mxd_pipeline_submit(e->pipeline, t, n);
+	return st;
 }
 
 /* ------------------------------------------------------- real-time hooks */

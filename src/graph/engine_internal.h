@@ -113,6 +113,8 @@ struct mixdown_engine {
 	struct mxd_prefetch *prefetch; /* clips read a block ahead (engine_prefetch.h), or NULL */
 	mxd_node_scratch ws;           /* the calling thread's node scratch */
 	struct mxd_threads *threads;   /* nodes run on several cores (engine_threads.h), or NULL */
+	struct mxd_pipeline *pipeline; /* the master on a second thread (engine_pipeline.h), or NULL */
+	bool master_deferred;          /* run_block leaves the master to the pipeline, its input staged */
 	struct mxd_vbap *vbap;         /* the speaker layout's panner (docs/spatial.md), or NULL */
 	struct mxd_strip_binaural *binaural; /* `layout: binaural` object tracks (strip_binaural.h), or NULL */
 	int lfe;                       /* master channel low-passed as the LFE, or -1 */
@@ -143,6 +145,10 @@ mixdown_status mxd_engine_read_clips(mixdown_engine *e, node_rt *nd, int64_t t, 
  * feeds a node's incoming edges right before it, in the same order. */
 mixdown_status mxd_engine_run_node(mixdown_engine *e, mxd_node_scratch *ws, size_t node, uint32_t n,
 				   mixdown_error *err);
+/* The same for the block at timeline frame t (engine_pipeline.c: the master
+ * of a block the engine's thread has moved past). */
+mixdown_status mxd_engine_run_node_at(mixdown_engine *e, mxd_node_scratch *ws, size_t node, int64_t t, uint32_t n,
+				      mixdown_error *err);
 void mxd_engine_feed_edge(mixdown_engine *e, mxd_node_scratch *ws, edge_rt *ed, uint32_t n);
 
 /* engine_meter.c: add a node's output block to its level meter. */
