@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dsp/simd_clone.h"
 #include "fx/fx_batch.h"
 #include "graph/engine.h"
 #include "graph/engine_internal.h"
@@ -337,29 +336,11 @@ static bool gather(mixdown_engine *e, group *g, uint32_t s)
 	return true;
 }
 
-/* Whether the m frames of x hold only finite values: one pass of integer
- * operations over the contiguous block (it vectorizes). An exponent field of
- * all ones (Inf, NaN) plus one exponent step carries into the sign bit. */
-MXD_CLONES static bool block_finite(const group *g, uint32_t m)
+/* Accumulate x - x per lane: 0 while every value is finite, NaN from the
+ * first Inf or NaN on (and then for ever: NaN + v = NaN). Only when a load
+ * or store found something: it tells which strips. */
+static void flag_nonfinite_lanes(group *g, uint32_t m)
 {
-	const uint64_t exp_mask = 0x7FF0000000000000ull, exp_one = 0x0010000000000000ull;
-	const size_t n = (size_t)m * g->L;
-	uint64_t carry = 0;
-	for (size_t k = 0; k < n; k++) {
-		uint64_t u;
-		memcpy(&u, &g->x[k], sizeof u);
-		carry |= (u & exp_mask) + exp_one;
-	}
-	return (carry >> 63) == 0;
-}
-
-/* Accumulate x - x per lane: 0 while every value is finite,
- * NaN from the first Inf or NaN on (and then for ever: NaN + v = NaN).
- * Only when block_finite() found something: it tells which strips. */
-static void check_finite(group *g, uint32_t m)
-{
-	if (block_finite(g, m))
-		return;
 	double *restrict acc = g->fin;
 	const double *restrict x = g->x;
 	for (uint32_t i = 0; i < m; i++)
@@ -439,8 +420,8 @@ void mxd_batch_run_group(mixdown_engine *e, mxd_strip_batch *b, group *g, uint32
 		for (uint32_t s = 0; s < S; s++)
 			for (uint32_t c = 0; c < C; c++)
 				g->src[c * S + s] = g->on[s] ? e->nodes[g->node[s]].in[c] + pos : silence;
-		b->load(g->x, L, m, g->src);
-		check_finite(g, m); /* the input scrub of insert_slot.c must find nothing */
+		if (!b->load(g->x, L, m, g->src))
+			flag_nonfinite_lanes(g, m); /* the input scrub of insert_slot.c must find nothing */
 		uint32_t k0 = 0, jc = 0;
 		for (uint32_t j = 0; j < g->lay.n_ins; j++) {
 			if (g->lay.kind[j] == K_EQ) {
@@ -465,10 +446,11 @@ void mxd_batch_run_group(mixdown_engine *e, mxd_strip_batch *b, group *g, uint32
 		 * NaN inside the chain stays non-finite to its end (a biquad passes
 		 * its input on through b0 x and its state; the compressor multiplies
 		 * by a gain >= 2^-126; Inf * finite and NaN * anything stay
-		 * non-finite). A non-finite block goes back to the strip. */
-		check_finite(g, m);
+		 * non-finite). A non-finite block goes back to the strip. The
+		 * store checks what it stores. */
 		check_states(g);
-		b->store(g->out + pos, e->max_block, g->x, L, m);
+		if (!b->store(g->out + pos, e->max_block, g->x, L, m))
+			flag_nonfinite_lanes(g, m);
 	}
 	for (uint32_t l = 0; l < L; l++)
 		if (g->fin[l] != 0.0)

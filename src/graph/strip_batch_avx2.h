@@ -69,10 +69,27 @@ AVX2 static inline __m256 v_gain_fastf(__m256 db)
 	return _mm256_mul_ps(p, _mm256_castsi256_ps(sb));
 }
 
-/* load_lanes() four lanes by four frames at a time: a 4 x 4 transpose of
- * floats, each row widened to doubles (exact). */
-AVX2 static void load_lanes_avx2i(double *restrict x, uint32_t L, uint32_t m, const float *const *src)
+/* Finiteness on the way: v - v is 0 for a finite v and NaN for Inf or NaN,
+ * and a NaN stays in a running sum, so one sum per call tells whether
+ * every value moved was finite. */
+AVX2 static inline __m128 fin_acc(__m128 acc, __m128 r0, __m128 r1, __m128 r2, __m128 r3)
 {
+	const __m128 a = _mm_add_ps(_mm_sub_ps(r0, r0), _mm_sub_ps(r1, r1));
+	const __m128 b = _mm_add_ps(_mm_sub_ps(r2, r2), _mm_sub_ps(r3, r3));
+	return _mm_add_ps(acc, _mm_add_ps(a, b));
+}
+
+AVX2 static inline bool fin_ok(__m128 acc, float tail)
+{
+	return _mm_movemask_ps(_mm_cmpunord_ps(acc, acc)) == 0 && tail == tail;
+}
+
+/* load_lanes() four lanes by four frames at a time: a 4 x 4 transpose of
+ * floats, each row widened to doubles (exact); true when all are finite. */
+AVX2 static bool load_lanes_avx2i(double *restrict x, uint32_t L, uint32_t m, const float *const *src)
+{
+	__m128 acc = _mm_setzero_ps();
+	float tail = 0.0f;
 	uint32_t l = 0;
 	for (; l + 4 <= L; l += 4) {
 		const float *s0 = src[l], *s1 = src[l + 1], *s2 = src[l + 2], *s3 = src[l + 3];
@@ -80,6 +97,7 @@ AVX2 static void load_lanes_avx2i(double *restrict x, uint32_t L, uint32_t m, co
 		for (; i + 4 <= m; i += 4) {
 			__m128 r0 = _mm_loadu_ps(s0 + i), r1 = _mm_loadu_ps(s1 + i);
 			__m128 r2 = _mm_loadu_ps(s2 + i), r3 = _mm_loadu_ps(s3 + i);
+			acc = fin_acc(acc, r0, r1, r2, r3);
 			_MM_TRANSPOSE4_PS(r0, r1, r2, r3); /* now r_k: frame i + k of the four lanes */
 			double *xi = x + (size_t)i * L + l;
 			_mm256_storeu_pd(xi, _mm256_cvtps_pd(r0));
@@ -88,17 +106,26 @@ AVX2 static void load_lanes_avx2i(double *restrict x, uint32_t L, uint32_t m, co
 			_mm256_storeu_pd(xi + 3 * (size_t)L, _mm256_cvtps_pd(r3));
 		}
 		for (; i < m; i++)
-			for (uint32_t k = 0; k < 4; k++)
-				x[(size_t)i * L + l + k] = src[l + k][i];
+			for (uint32_t k = 0; k < 4; k++) {
+				const float v = src[l + k][i];
+				tail += v - v;
+				x[(size_t)i * L + l + k] = v;
+			}
 	}
-	for (; l < L; l++)
+	for (; l < L; l++) {
 		load_lane_base(x, L, l, m, src[l]);
+		for (uint32_t i = 0; i < m; i++)
+			tail += src[l][i] - src[l][i];
+	}
+	return fin_ok(acc, tail);
 }
 
 /* store_lanes() the same way back: four frames of four lanes narrowed to
- * float, transposed, one 4-float store per lane. */
-AVX2 static void store_lanes_avx2i(float *out, size_t stride, const double *restrict x, uint32_t L, uint32_t m)
+ * float, transposed, one 4-float store per lane; true when all are finite. */
+AVX2 static bool store_lanes_avx2i(float *out, size_t stride, const double *restrict x, uint32_t L, uint32_t m)
 {
+	__m128 acc = _mm_setzero_ps();
+	float tail = 0.0f;
 	uint32_t l = 0;
 	for (; l + 4 <= L; l += 4) {
 		float *o0 = out + l * stride, *o1 = o0 + stride, *o2 = o1 + stride, *o3 = o2 + stride;
@@ -109,6 +136,7 @@ AVX2 static void store_lanes_avx2i(float *out, size_t stride, const double *rest
 			__m128 r1 = _mm256_cvtpd_ps(_mm256_loadu_pd(xi + L));
 			__m128 r2 = _mm256_cvtpd_ps(_mm256_loadu_pd(xi + 2 * (size_t)L));
 			__m128 r3 = _mm256_cvtpd_ps(_mm256_loadu_pd(xi + 3 * (size_t)L));
+			acc = fin_acc(acc, r0, r1, r2, r3);
 			_MM_TRANSPOSE4_PS(r0, r1, r2, r3); /* now r_k: lane l + k, frames i..i+3 */
 			_mm_storeu_ps(o0 + i, r0);
 			_mm_storeu_ps(o1 + i, r1);
@@ -116,11 +144,18 @@ AVX2 static void store_lanes_avx2i(float *out, size_t stride, const double *rest
 			_mm_storeu_ps(o3 + i, r3);
 		}
 		for (; i < m; i++)
-			for (uint32_t k = 0; k < 4; k++)
-				out[(l + k) * stride + i] = (float)x[(size_t)i * L + l + k];
+			for (uint32_t k = 0; k < 4; k++) {
+				const float v = (float)x[(size_t)i * L + l + k];
+				tail += v - v;
+				out[(l + k) * stride + i] = v;
+			}
 	}
-	for (; l < L; l++)
+	for (; l < L; l++) {
 		store_lane_base(out, stride, x, L, l, m);
+		for (uint32_t i = 0; i < m; i++)
+			tail += out[l * stride + i] - out[l * stride + i];
+	}
+	return fin_ok(acc, tail);
 }
 
 /* One step of the section on four lanes. */

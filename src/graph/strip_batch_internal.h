@@ -33,8 +33,9 @@ enum { CP_THR, CP_SLOPE, CP_KNEE, CP_LINK, CP_MAKEUP, CP_ATT, CP_REL, CP_N };
 typedef void (*eq_fn)(double *restrict, uint32_t, uint32_t, const double *restrict, double *restrict,
 		      double *restrict, bool);
 typedef void (*eq2_fn)(double *restrict, uint32_t, uint32_t, const double *restrict, double *restrict, bool, bool);
-typedef void (*load_fn)(double *restrict, uint32_t, uint32_t, const float *const *);
-typedef void (*store_fn)(float *, size_t, const double *restrict, uint32_t, uint32_t);
+/* load and store return whether every value they moved is finite. */
+typedef bool (*load_fn)(double *restrict, uint32_t, uint32_t, const float *const *);
+typedef bool (*store_fn)(float *, size_t, const double *restrict, uint32_t, uint32_t);
 typedef void (*comp_fn)(double *restrict, uint32_t, uint32_t, uint32_t, const double *restrict, double *restrict,
 			double *restrict, double *restrict, double *restrict);
 

@@ -16,10 +16,26 @@ KATTR static inline void KSFX(load_lane)(double *restrict x, uint32_t L, uint32_
 		x[(size_t)i * L + l] = src[i];
 }
 
-KATTR static void KSFX(load_lanes)(double *restrict x, uint32_t L, uint32_t m, const float *const *src)
+/* Whether the n values of x are all finite: integer operations only (they
+ * vectorize); an exponent field of all ones (Inf, NaN) plus one exponent
+ * step carries into the sign bit. */
+KATTR static bool KSFX(all_finite)(const double *restrict x, size_t n)
+{
+	const uint64_t exp_mask = 0x7FF0000000000000ull, exp_one = 0x0010000000000000ull;
+	uint64_t carry = 0;
+	for (size_t k = 0; k < n; k++) {
+		uint64_t u;
+		memcpy(&u, &x[k], sizeof u);
+		carry |= (u & exp_mask) + exp_one;
+	}
+	return (carry >> 63) == 0;
+}
+
+KATTR static bool KSFX(load_lanes)(double *restrict x, uint32_t L, uint32_t m, const float *const *src)
 {
 	for (uint32_t l = 0; l < L; l++)
 		KSFX(load_lane)(x, L, l, m, src[l]);
+	return KSFX(all_finite)(x, (size_t)m * L);
 }
 
 /* Lane l of x, rounded to float, into out + l * stride. */
@@ -31,10 +47,11 @@ KATTR static inline void KSFX(store_lane)(float *out, size_t stride, const doubl
 		o[i] = (float)x[(size_t)i * L + l];
 }
 
-KATTR static void KSFX(store_lanes)(float *out, size_t stride, const double *restrict x, uint32_t L, uint32_t m)
+KATTR static bool KSFX(store_lanes)(float *out, size_t stride, const double *restrict x, uint32_t L, uint32_t m)
 {
 	for (uint32_t l = 0; l < L; l++)
 		KSFX(store_lane)(out, stride, x, L, l, m);
+	return KSFX(all_finite)(x, (size_t)m * L);
 }
 
 /* One biquad section (TDF-II, double state) on lane l of x (frames of L
