@@ -56,28 +56,44 @@ static mixdown_status open_at(mxd_clip_player *p, int64_t clip_frame, mixdown_er
 	return st;
 }
 
-mixdown_status mxd_clip_player_mix(mxd_clip_player *p, int64_t t, uint32_t n, float *const *dst,
-				   uint32_t dst_channels, float *const *scratch, mixdown_error *err)
+/* The clip's part of timeline frames [t, t + n): clip frame *k0, *count
+ * frames from *off into the block; false when it has none there (and the
+ * file is closed once the clip is over). */
+static bool clip_region(mxd_clip_player *p, int64_t t, uint32_t n, int64_t *k0, uint32_t *count, uint32_t *off)
 {
 	int64_t from = t > p->start ? t : p->start;
 	int64_t to = t + n < p->start + p->length ? t + n : p->start + p->length;
 	if (from >= to) {
 		if (t >= p->start + p->length)
 			mxd_clip_player_close(p); /* done: free the file */
-		return MIXDOWN_SUCCESS;
+		return false;
 	}
-	int64_t k0 = from - p->start; /* clip frame of the first sample */
-	uint32_t count = (uint32_t)(to - from), off = (uint32_t)(from - t);
-	mixdown_status st;
-	if (!p->reader || p->reader_pos != k0)
-		if ((st = open_at(p, k0, err)) != MIXDOWN_SUCCESS)
-			return st;
+	*k0 = from - p->start;
+	*count = (uint32_t)(to - from);
+	*off = (uint32_t)(from - t);
+	return true;
+}
+
+/* The reader open at clip frame k0. */
+static mixdown_status ensure_open(mxd_clip_player *p, int64_t k0, mixdown_error *err)
+{
+	return p->reader && p->reader_pos == k0 ? MIXDOWN_SUCCESS : open_at(p, k0, err);
+}
+
+/* count frames of the clip from clip frame k0 into buf[0..channels) (the
+ * file's channels), with the clip's gain and fades; closes the file at the
+ * clip's end. */
+static mixdown_status read_region(mxd_clip_player *p, int64_t k0, uint32_t count, float *const *buf, mixdown_error *err)
+{
+	mixdown_status st = ensure_open(p, k0, err);
+	if (st != MIXDOWN_SUCCESS)
+		return st;
 	uint32_t nch = mxd_reader_channels(p->reader), got = 0;
-	if ((st = mxd_reader_read(p->reader, scratch, count, &got, err)) != MIXDOWN_SUCCESS)
+	if ((st = mxd_reader_read(p->reader, buf, count, &got, err)) != MIXDOWN_SUCCESS)
 		return st;
 	/* The file may end before the clip's length: the rest is silence. */
 	for (uint32_t c = 0; c < nch; c++)
-		memset(scratch[c] + got, 0, (count - got) * sizeof(float));
+		memset(buf[c] + got, 0, (count - got) * sizeof(float));
 	p->reader_pos += count;
 
 	bool fading = k0 < p->fade_in || k0 + count > p->length - p->fade_out;
@@ -90,9 +106,27 @@ mixdown_status mxd_clip_player_mix(mxd_clip_player *p, int64_t t, uint32_t n, fl
 			if (k >= p->length - p->fade_out)
 				g *= mxd_fade_gain(p->clip->fade_out_curve, (double)(p->length - 1 - k) / (double)p->fade_out);
 			for (uint32_t c = 0; c < nch; c++)
-				scratch[c][i] = (float)(scratch[c][i] * g);
+				buf[c][i] = (float)(buf[c][i] * g);
 		}
 	}
+	if (k0 + count == p->length)
+		mxd_clip_player_close(p);
+	return MIXDOWN_SUCCESS;
+}
+
+mixdown_status mxd_clip_player_mix(mxd_clip_player *p, int64_t t, uint32_t n, float *const *dst,
+				   uint32_t dst_channels, float *const *scratch, mixdown_error *err)
+{
+	int64_t k0;
+	uint32_t count, off;
+	if (!clip_region(p, t, n, &k0, &count, &off))
+		return MIXDOWN_SUCCESS;
+	mixdown_status st = ensure_open(p, k0, err);
+	if (st != MIXDOWN_SUCCESS)
+		return st;
+	const uint32_t nch = mxd_reader_channels(p->reader);
+	if ((st = read_region(p, k0, count, scratch, err)) != MIXDOWN_SUCCESS)
+		return st;
 	for (uint32_t c = 0; c < dst_channels; c++) {
 		const float *src = scratch[nch == 1 ? 0 : c];
 		if (nch != 1 && c >= nch)
@@ -101,8 +135,40 @@ mixdown_status mxd_clip_player_mix(mxd_clip_player *p, int64_t t, uint32_t n, fl
 		for (uint32_t i = 0; i < count; i++)
 			d[i] += src[i];
 	}
-	if (to == p->start + p->length)
-		mxd_clip_player_close(p);
+	return MIXDOWN_SUCCESS;
+}
+
+mixdown_status mxd_clip_player_write(mxd_clip_player *p, int64_t t, uint32_t n, float *const *dst,
+				     uint32_t dst_channels, float *const *scratch, mixdown_error *err)
+{
+	int64_t k0 = 0;
+	uint32_t count = 0, off = 0;
+	const bool some = clip_region(p, t, n, &k0, &count, &off);
+	/* Silence around the clip's part (all of it when it has none here). */
+	for (uint32_t c = 0; c < dst_channels; c++) {
+		memset(dst[c], 0, off * sizeof(float));
+		memset(dst[c] + off + count, 0, (n - off - count) * sizeof(float));
+	}
+	if (!some)
+		return MIXDOWN_SUCCESS;
+	mixdown_status st = ensure_open(p, k0, err);
+	if (st != MIXDOWN_SUCCESS)
+		return st;
+	const uint32_t nch = mxd_reader_channels(p->reader);
+	if (nch != 1 && nch != dst_channels) { /* the channels do not map one to one: as mix() */
+		for (uint32_t c = 0; c < dst_channels; c++)
+			memset(dst[c] + off, 0, count * sizeof(float));
+		return mxd_clip_player_mix(p, t, n, dst, dst_channels, scratch, err);
+	}
+	/* Straight into the block: the same samples mix() adds to silence,
+	 * without the adding (which would also turn -0 into +0). */
+	float *at[MXD_MAX_CHANNELS];
+	for (uint32_t c = 0; c < nch; c++)
+		at[c] = dst[c] + off;
+	if ((st = read_region(p, k0, count, at, err)) != MIXDOWN_SUCCESS)
+		return st;
+	for (uint32_t c = 1; c < dst_channels && nch == 1; c++) /* mono to every channel */
+		memcpy(dst[c] + off, dst[0] + off, count * sizeof(float));
 	return MIXDOWN_SUCCESS;
 }
 

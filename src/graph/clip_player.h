@@ -43,6 +43,13 @@ void mxd_clip_player_init(mxd_clip_player *p, const mxd_clip *clip, double rate,
 mixdown_status mxd_clip_player_mix(mxd_clip_player *p, int64_t t, uint32_t n, float *const *dst,
 				   uint32_t dst_channels, float *const *scratch, mixdown_error *err);
 
+/* The same into a dst that holds nothing yet (a track's only clip): the
+ * clip's frames are written, not added, and the rest of the n frames
+ * cleared, one pass fewer. Equal to clearing and mixing, except that a -0
+ * sample stays -0. */
+mixdown_status mxd_clip_player_write(mxd_clip_player *p, int64_t t, uint32_t n, float *const *dst,
+				     uint32_t dst_channels, float *const *scratch, mixdown_error *err);
+
 void mxd_clip_player_close(mxd_clip_player *p);
 
 #endif

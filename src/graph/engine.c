@@ -559,12 +559,18 @@ mixdown_status mxd_engine_read_clips(mixdown_engine *e, node_rt *nd, int64_t t, 
 				     float *const *scratch, mixdown_error *err)
 {
 	(void)e;
-	for (uint32_t c = 0; c < nd->in_ch; c++)
-		memset(dst[c], 0, n * sizeof(float));
-	for (size_t c = 0; c < nd->n_clips; c++) {
-		mixdown_status rs = mxd_clip_player_mix(&nd->clips[c], t, n, dst, nd->in_ch, scratch, err);
+	if (nd->n_clips == 1) { /* the usual track: its clip written straight into the block */
+		mixdown_status rs = mxd_clip_player_write(&nd->clips[0], t, n, dst, nd->in_ch, scratch, err);
 		if (rs != MIXDOWN_SUCCESS)
 			return rs;
+	} else {
+		for (uint32_t c = 0; c < nd->in_ch; c++)
+			memset(dst[c], 0, n * sizeof(float));
+		for (size_t c = 0; c < nd->n_clips; c++) {
+			mixdown_status rs = mxd_clip_player_mix(&nd->clips[c], t, n, dst, nd->in_ch, scratch, err);
+			if (rs != MIXDOWN_SUCCESS)
+				return rs;
+		}
 	}
 	if (nd->strip->invert)
 		for (uint32_t c = 0; c < nd->in_ch; c++)
