@@ -21,7 +21,7 @@
 #include "spatial/chanweight.h"
 #include "spatial/downmix.h"
 
-#define RENDER_BLOCK 2048
+#define RENDER_BLOCK 4096 /* frames per engine call: fewer thread hand-offs per second than 2048, measured faster on W1 */
 
 mixdown_render_options mixdown_render_options_init(void)
 {
