@@ -103,6 +103,8 @@ static void group_free(group *g)
 	free(g->on);
 	free(g->bad);
 	free(g->x);
+	for (uint32_t l = 0; g->out && l < g->L; l++)
+		free(g->out[l]);
 	free(g->out);
 	free(g->coef);
 	free(g->st);
@@ -129,7 +131,9 @@ static bool group_alloc(group *g, uint32_t max_block)
 	g->on = calloc(S, sizeof *g->on);
 	g->bad = calloc(S, sizeof *g->bad);
 	g->x = calloc((size_t)SUB * L, sizeof *g->x);
-	g->out = calloc((size_t)L * max_block, sizeof *g->out);
+	bool lanes_ok = (g->out = calloc(L, sizeof *g->out)) != NULL;
+	for (uint32_t l = 0; lanes_ok && l < L; l++)
+		lanes_ok = (g->out[l] = calloc(max_block, sizeof(float))) != NULL;
 	g->coef = calloc(secs * 5 * L, sizeof *g->coef);
 	g->st = calloc(secs * 2 * L, sizeof *g->st);
 	g->stp = calloc(secs * L, sizeof *g->stp);
@@ -141,7 +145,7 @@ static bool group_alloc(group *g, uint32_t max_block)
 	g->lk = calloc(S, sizeof *g->lk);
 	g->fin = calloc(L, sizeof *g->fin);
 	g->src = calloc(L, sizeof *g->src);
-	return g->slot && g->on && g->bad && g->x && g->out && g->coef && g->st && g->stp && g->cpar && g->env &&
+	return g->slot && g->on && g->bad && g->x && lanes_ok && g->coef && g->st && g->stp && g->cpar && g->env &&
 	       g->envp && g->gr && g->lvl && g->lk && g->fin && g->src;
 }
 
@@ -367,8 +371,8 @@ static void check_states(group *g)
 	}
 }
 
-/* Write back state and output of strip s. */
-static void commit(mixdown_engine *e, group *g, uint32_t s, uint32_t n)
+/* Write back state and output of strip s (the whole block's). */
+static void commit(mixdown_engine *e, group *g, uint32_t s)
 {
 	const uint32_t S = g->S, L = g->L;
 	node_rt *nd = &e->nodes[g->node[s]];
@@ -384,7 +388,13 @@ static void commit(mixdown_engine *e, group *g, uint32_t s, uint32_t n)
 			en->y1 = g->env[(size_t)j * 2 * L + l];
 			en->y = g->env[(size_t)j * 2 * L + L + l];
 		}
-		memcpy(nd->in[c], g->out + (size_t)l * e->max_block, n * sizeof(float));
+		/* The lane's output becomes the strip's input buffer and the
+		 * input buffer the lane's next output: traded, not copied
+		 * (both max_block floats from calloc; nothing keeps nd->in
+		 * pointers across blocks). */
+		float *spare = nd->in[c];
+		nd->in[c] = g->out[l];
+		g->out[l] = spare;
 	}
 	g->committed++;
 	/* The gain-reduction meter shows the largest channel's reduction at the
@@ -449,7 +459,7 @@ void mxd_batch_run_group(mixdown_engine *e, mxd_strip_batch *b, group *g, uint32
 		 * non-finite). A non-finite block goes back to the strip. The
 		 * store checks what it stores. */
 		check_states(g);
-		if (!b->store(g->out + pos, e->max_block, g->x, L, m))
+		if (!b->store(g->out, pos, g->x, L, m))
 			flag_nonfinite_lanes(g, m);
 	}
 	for (uint32_t l = 0; l < L; l++)
@@ -457,7 +467,7 @@ void mxd_batch_run_group(mixdown_engine *e, mxd_strip_batch *b, group *g, uint32
 			g->bad[l % S] = true;
 	for (uint32_t s = 0; s < S; s++)
 		if (g->on[s] && !g->bad[s])
-			commit(e, g, s, n);
+			commit(e, g, s);
 }
 
 mixdown_status mxd_strip_batch_run(mixdown_engine *e, mxd_strip_batch *b, uint32_t n, mixdown_error *err)

@@ -122,13 +122,13 @@ AVX2 static bool load_lanes_avx2i(double *restrict x, uint32_t L, uint32_t m, co
 
 /* store_lanes() the same way back: four frames of four lanes narrowed to
  * float, transposed, one 4-float store per lane; true when all are finite. */
-AVX2 static bool store_lanes_avx2i(float *out, size_t stride, const double *restrict x, uint32_t L, uint32_t m)
+AVX2 static bool store_lanes_avx2i(float *const *out, uint32_t pos, const double *restrict x, uint32_t L, uint32_t m)
 {
 	__m128 acc = _mm_setzero_ps();
 	float tail = 0.0f;
 	uint32_t l = 0;
 	for (; l + 4 <= L; l += 4) {
-		float *o0 = out + l * stride, *o1 = o0 + stride, *o2 = o1 + stride, *o3 = o2 + stride;
+		float *o0 = out[l] + pos, *o1 = out[l + 1] + pos, *o2 = out[l + 2] + pos, *o3 = out[l + 3] + pos;
 		uint32_t i = 0;
 		for (; i + 4 <= m; i += 4) {
 			const double *xi = x + (size_t)i * L + l;
@@ -147,13 +147,13 @@ AVX2 static bool store_lanes_avx2i(float *out, size_t stride, const double *rest
 			for (uint32_t k = 0; k < 4; k++) {
 				const float v = (float)x[(size_t)i * L + l + k];
 				tail += v - v;
-				out[(l + k) * stride + i] = v;
+				out[l + k][pos + i] = v;
 			}
 	}
 	for (; l < L; l++) {
-		store_lane_base(out, stride, x, L, l, m);
+		store_lane_base(out[l] + pos, x, L, l, m);
 		for (uint32_t i = 0; i < m; i++)
-			tail += out[l * stride + i] - out[l * stride + i];
+			tail += out[l][pos + i] - out[l][pos + i];
 	}
 	return fin_ok(acc, tail);
 }

@@ -35,7 +35,7 @@ typedef void (*eq_fn)(double *restrict, uint32_t, uint32_t, const double *restri
 typedef void (*eq2_fn)(double *restrict, uint32_t, uint32_t, const double *restrict, double *restrict, bool, bool);
 /* load and store return whether every value they moved is finite. */
 typedef bool (*load_fn)(double *restrict, uint32_t, uint32_t, const float *const *);
-typedef bool (*store_fn)(float *, size_t, const double *restrict, uint32_t, uint32_t);
+typedef bool (*store_fn)(float *const *, uint32_t, const double *restrict, uint32_t, uint32_t);
 typedef void (*comp_fn)(double *restrict, uint32_t, uint32_t, uint32_t, const double *restrict, double *restrict,
 			double *restrict, double *restrict, double *restrict);
 
@@ -55,7 +55,7 @@ typedef struct {
 	bool *on, *bad;         /* [S]: batched this block; produced a non-finite sample */
 	uint32_t sec_total, n_comp;
 	double *x;              /* [SUB * L] */
-	float *out;             /* [L * max_block] */
+	float **out;            /* [L]: each lane's output, max_block floats (traded with nd->in at commit) */
 	double *coef, *st;      /* [sec_total][5 | 2][L] */
 	mxd_bq_state **stp;     /* [sec_total * L] */
 	double *cpar;           /* [n_comp][CP_N][S] */

@@ -38,19 +38,17 @@ KATTR static bool KSFX(load_lanes)(double *restrict x, uint32_t L, uint32_t m, c
 	return KSFX(all_finite)(x, (size_t)m * L);
 }
 
-/* Lane l of x, rounded to float, into out + l * stride. */
-KATTR static inline void KSFX(store_lane)(float *out, size_t stride, const double *restrict x, uint32_t L, uint32_t l,
-					  uint32_t m)
+/* Lane l of x, rounded to float, into o[0..m). */
+KATTR static inline void KSFX(store_lane)(float *o, const double *restrict x, uint32_t L, uint32_t l, uint32_t m)
 {
-	float *o = out + (size_t)l * stride;
 	for (uint32_t i = 0; i < m; i++)
 		o[i] = (float)x[(size_t)i * L + l];
 }
 
-KATTR static bool KSFX(store_lanes)(float *out, size_t stride, const double *restrict x, uint32_t L, uint32_t m)
+KATTR static bool KSFX(store_lanes)(float *const *out, uint32_t pos, const double *restrict x, uint32_t L, uint32_t m)
 {
 	for (uint32_t l = 0; l < L; l++)
-		KSFX(store_lane)(out, stride, x, L, l, m);
+		KSFX(store_lane)(out[l] + pos, x, L, l, m);
 	return KSFX(all_finite)(x, (size_t)m * L);
 }
 
