@@ -134,61 +134,19 @@ void mxd_pan_matrix_apply(const mxd_pan_matrix *pm, const float *const *in, floa
 	apply_matrix(pm, in, out, n);
 }
 
-/* apply_matrix() with the gain folded into the last term of each output:
- * y = sum of the terms in apply_matrix()'s order, then (float)((double)y * g).
- * g == 1 leaves y as it is, as the smoother's scale does. */
-MXD_CLONES static void apply_matrix_gain(const mxd_pan_matrix *pm, const float *const *in, float *const *out,
-					 uint32_t n, double g)
-{
-	for (uint32_t o = 0; o < pm->out_channels; o++) {
-		float *restrict dst = out[o];
-		uint32_t last = pm->in_channels;
-		for (uint32_t i = 0; i < pm->in_channels; i++)
-			if (pm->m[o][i] != 0.0f)
-				last = i;
-		if (last == pm->in_channels) { /* no term: 0 scaled */
-			const float z = g == 1.0 ? 0.0f : (float)(0.0 * g);
-			for (uint32_t k = 0; k < n; k++)
-				dst[k] = z;
-			continue;
-		}
-		bool first = true;
-		for (uint32_t i = 0; i < last; i++) {
-			const float c = pm->m[o][i];
-			if (c == 0.0f)
-				continue;
-			const float *restrict src = in[i];
-			if (first && c == 1.0f)
-				memcpy(dst, src, n * sizeof *dst);
-			else if (first)
-				for (uint32_t k = 0; k < n; k++)
-					dst[k] = c * src[k];
-			else
-				for (uint32_t k = 0; k < n; k++)
-					dst[k] += c * src[k];
-			first = false;
-		}
-		const float c = pm->m[o][last];
-		const float *restrict src = in[last];
-		if (first && c == 1.0f)
-			for (uint32_t k = 0; k < n; k++)
-				dst[k] = (float)((double)src[k] * g);
-		else if (first)
-			for (uint32_t k = 0; k < n; k++)
-				dst[k] = (float)((double)(c * src[k]) * g);
-		else
-			for (uint32_t k = 0; k < n; k++)
-				dst[k] = (float)((double)(dst[k] + c * src[k]) * g);
-	}
-}
-
 void mxd_pan_matrix_apply_gain(const mxd_pan_matrix *pm, const float *const *in, float *const *out, uint32_t n,
 			       double g)
 {
-	if (g == 1.0)
+	if (g == 1.0) {
 		apply_matrix(pm, in, out, n);
-	else
-		apply_matrix_gain(pm, in, out, n, g);
+		return;
+	}
+	/* The gain folded into the coefficients: one multiply per sample. */
+	mxd_pan_matrix scaled = *pm;
+	for (uint32_t o = 0; o < pm->out_channels; o++)
+		for (uint32_t i = 0; i < pm->in_channels; i++)
+			scaled.m[o][i] = (float)(pm->m[o][i] * g);
+	apply_matrix(&scaled, in, out, n);
 }
 
 void mxd_pan_matrix_apply_ramp(const mxd_pan_matrix *from, const mxd_pan_matrix *to, const float *const *in,

@@ -72,10 +72,11 @@ void mxd_pan_matrix_build_spatial(mxd_pan_matrix *pm, const struct mxd_vbap *vb,
  * with coefficient 1 is copied, zero coefficients are skipped). Real-time safe. */
 void mxd_pan_matrix_apply(const mxd_pan_matrix *pm, const float *const *in, float *const *out, uint32_t n);
 
-/* mxd_pan_matrix_apply(), then every output scaled by a settled gain g as
- * mxd_smooth_apply_gain() scales (float)((double)y * g), in one pass: the
- * same operations in the same order, so the same bits, with one trip
- * through memory instead of two (a strip's pan and fader). Real-time safe. */
+/* mxd_pan_matrix_apply() with every output scaled by a settled gain g (a
+ * strip's pan and fader) in one pass: g is folded into the coefficients,
+ * so each output sample costs one multiply per term. Within a float
+ * rounding or two of scaling the panned output afterwards; exact for
+ * g == 1. Real-time safe. */
 void mxd_pan_matrix_apply_gain(const mxd_pan_matrix *pm, const float *const *in, float *const *out, uint32_t n,
 			       double g);
 
