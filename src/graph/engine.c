@@ -647,6 +647,11 @@ static mixdown_status run_block(mixdown_engine *e, uint32_t n, mixdown_error *er
 
 /* One node's block once its inputs are summed: input, automation, inserts,
  * matrix, fader, tap and meter; everything but feeding its destinations. */
+bool mxd_engine_pan_fader_plain(const mixdown_engine *e, const node_rt *nd)
+{
+	return !e->binaural && nd->autom.n == 0 && !nd->pan_pending && !nd->has_pre && mxd_smooth_settled(&nd->fader);
+}
+
 mixdown_status mxd_engine_run_node(mixdown_engine *e, mxd_node_scratch *ws, size_t i, uint32_t n, mixdown_error *err)
 {
 	return mxd_engine_run_node_at(e, ws, i, e->t, n, err);
@@ -676,8 +681,11 @@ mixdown_status mxd_engine_run_node_at(mixdown_engine *e, mxd_node_scratch *ws, s
 	if (!nd->inserts_done)
 		run_inserts(e, nd, n);
 	nd->in_ready = nd->inserts_done = false;
-	bool fader_done = false;
-	if (mxd_strip_binaural_run(e->binaural, i, nd, n)) {
+	bool fader_done = nd->out_done;
+	nd->out_done = false;
+	if (fader_done) {
+		/* panned and faded by strip_batch.c, on whichever thread ran the group */
+	} else if (mxd_strip_binaural_run(e->binaural, i, nd, n)) {
 		/* hook: a binaural object track, panned by its HRTF renderer (strip_binaural.h) */
 	} else if (au->matrix_moves) {
 		mxd_strip_auto_matrix(au, &nd->pan, (const float *const *)nd->in, nd->out, n);

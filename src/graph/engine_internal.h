@@ -78,6 +78,7 @@ typedef struct {
 	double meter_sumsq;
 	uint64_t meter_frames;
 	bool in_ready, inserts_done;    /* this block: set by strip_batch.c (input read; inserts run) */
+	bool out_done;                  /* this block: pan and fader applied by strip_batch.c */
 } node_rt;
 
 /* Scratch of one thread that runs nodes: the engine's own (aliases of its
@@ -150,6 +151,11 @@ mixdown_status mxd_engine_run_node(mixdown_engine *e, mxd_node_scratch *ws, size
 mixdown_status mxd_engine_run_node_at(mixdown_engine *e, mxd_node_scratch *ws, size_t node, int64_t t, uint32_t n,
 				      mixdown_error *err);
 void mxd_engine_feed_edge(mixdown_engine *e, mxd_node_scratch *ws, edge_rt *ed, uint32_t n);
+/* engine.c: whether a node's pan and fader are one settled step this block
+ * (no automation, no pan ramp, no pre-fader tap, fader settled, no binaural
+ * objects), which mxd_pan_matrix_apply_gain() does in one pass; then
+ * strip_batch.c may do it on the thread that ran the node's inserts. */
+bool mxd_engine_pan_fader_plain(const mixdown_engine *e, const node_rt *nd);
 
 /* engine_meter.c: add a node's output block to its level meter. */
 void mxd_engine_meter_accumulate(node_rt *nd, uint32_t n);

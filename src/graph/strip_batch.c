@@ -371,8 +371,10 @@ static void check_states(group *g)
 	}
 }
 
-/* Write back state and output of strip s (the whole block's). */
-static void commit(mixdown_engine *e, group *g, uint32_t s)
+/* Write back state and output of strip s, and where the strip's pan and
+ * fader are one settled step, apply them here too: it spreads that work
+ * over the threads sharing the groups (the same call run_node makes). */
+static void commit(mixdown_engine *e, group *g, uint32_t s, uint32_t n)
 {
 	const uint32_t S = g->S, L = g->L;
 	node_rt *nd = &e->nodes[g->node[s]];
@@ -408,6 +410,10 @@ static void commit(mixdown_engine *e, group *g, uint32_t s)
 		mxd_gr_meter_store(g->gr[(size_t)j * S + s], gr);
 	}
 	nd->inserts_done = true;
+	if (mxd_engine_pan_fader_plain(e, nd)) {
+		mxd_pan_matrix_apply_gain(&nd->pan, (const float *const *)nd->in, nd->out, n, nd->fader.cur);
+		nd->out_done = true;
+	}
 }
 
 void mxd_batch_run_group(mixdown_engine *e, mxd_strip_batch *b, group *g, uint32_t n)
@@ -467,7 +473,7 @@ void mxd_batch_run_group(mixdown_engine *e, mxd_strip_batch *b, group *g, uint32
 			g->bad[l % S] = true;
 	for (uint32_t s = 0; s < S; s++)
 		if (g->on[s] && !g->bad[s])
-			commit(e, g, s);
+			commit(e, g, s, n);
 }
 
 mixdown_status mxd_strip_batch_run(mixdown_engine *e, mxd_strip_batch *b, uint32_t n, mixdown_error *err)
