@@ -79,13 +79,13 @@ static void render(const char *path, int how, float *out, int64_t frames, size_t
 	if (how == STRIPS)
 		mxd_strip_batch_disable(e);
 	if (how == BATCH_THREADS) {
-		/* Shared, each layout in about three equal groups of whole
-		 * vectors: the 21 mono strips split into 8 + 8 + 5, the five
-		 * stereo into 2 + 2 and one, which runs alone (a group has two
-		 * or more). */
+		/* Shared, each layout in up to three equal groups of whole
+		 * vectors of four strips: the 21 mono strips split into 8 + 8 +
+		 * 5, the five stereo stay one group (two groups would hold less
+		 * than a vector each). */
 		CHECK_INT((int)mxd_strip_batch_groups(e), 2);
 		CHECK_INT(mxd_strip_batch_threads(e, 3, &err), MIXDOWN_SUCCESS);
-		CHECK_INT((int)mxd_strip_batch_groups(e), 5);
+		CHECK_INT((int)mxd_strip_batch_groups(e), 4);
 		CHECK_INT((int)mxd_strip_batch_workers(e), 2);
 	}
 	if (how == BATCH_LIVE)
@@ -164,12 +164,11 @@ static void t_batch_equals_strips(void)
 	for (int how = BATCH; how <= BATCH_LIVE; how++) {
 		size_t n = 0;
 		render(path, how, x, frames, &n, &committed, &blocks);
-		/* 21 mono + five stereo (one stereo fewer when shared); Look
-		 * and Moving run alone; every block of those tracks runs
-		 * batched, none falls back to the strip path (at least one per
-		 * track and process call: the engine may split a call at
-		 * automation points) */
-		const size_t want = how == BATCH_THREADS ? 25 : 26;
+		/* 21 mono + five stereo; Look and Moving run alone; every
+		 * block of those tracks runs batched, none falls back to the
+		 * strip path (at least one per track and process call: the
+		 * engine may split a call at automation points) */
+		const size_t want = 26;
 		CHECK_MSG(n == want, "%s: %zu tracks batched", names[how], n);
 		CHECK_MSG(committed >= want * blocks, "%s: %llu strip-blocks batched in %llu process calls", names[how],
 			  (unsigned long long)committed, (unsigned long long)blocks);

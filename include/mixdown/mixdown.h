@@ -209,7 +209,10 @@ typedef struct {
 	/* Cores for the tracks' insert chains (tracks with the same eq and
 	 * compressor layout are processed together, in SIMD lanes, and the
 	 * groups shared between threads): 0 = the online CPUs (the default, at
-	 * most 8), 1 = the rendering thread only. Bit-identical for any number. */
+	 * most 8), 1 = the rendering thread only. Bit-identical for any number.
+	 * Whatever the number, the clips are read ahead, the master strip runs
+	 * a block behind the rest of the graph and the file is written on
+	 * threads of their own. */
 	unsigned threads;
 } mixdown_render_options;
 

@@ -170,12 +170,14 @@ mxd_strip_batch *mxd_batch_build(mixdown_engine *e, uint32_t parts)
 		if (S < 2)
 			continue;
 		if (parts > 1) {
-			/* About total / parts strips per group, so that each thread
-			 * gets one group of every layout; rounded up to whole
-			 * vectors of four strips, which the kernels prefer. */
-			uint32_t per = (total + parts - 1) / parts;
-			per = per >= 4 ? (per + 3) & ~3u : per < 2 ? 2 : per;
-			S = S < per ? S : per;
+			/* One group per thread where each gets at least a vector of
+			 * four strips (smaller groups fall to the kernels' scalar
+			 * path), sizes rounded up to whole vectors. */
+			uint32_t groups = total / 4 < parts ? total / 4 : parts;
+			if (groups > 1) {
+				uint32_t per = ((total + groups - 1) / groups + 3) & ~3u;
+				S = S < per ? S : per;
+			}
 		}
 		group *gs = realloc(b->g, (b->n + 1) * sizeof *gs);
 		if (!gs)

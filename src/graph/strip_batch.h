@@ -40,8 +40,8 @@ void mxd_strip_batch_free(mxd_strip_batch *b); /* NULL-safe */
 mixdown_status mxd_strip_batch_run(struct mixdown_engine *e, mxd_strip_batch *b, uint32_t n, mixdown_error *err);
 
 /* Share the groups between `threads` threads (0 = the online CPUs, at most
- * 8; 1 = this thread only): each layout's tracks are regrouped into about
- * `threads` groups of equal size (whole vectors of four strips) and
+ * 8; 1 = this thread only): each layout's tracks are regrouped into up to
+ * `threads` groups of equal size, each of whole vectors of four strips, and
  * threads - 1 workers are started. Each block, mxd_strip_batch_run()
  * wakes them (sem_post) and every thread claims groups from an atomic
  * counter until none is left; the engine's thread then waits (spinning,

@@ -98,8 +98,9 @@ struct mxd_strip_batch {
 	_Atomic bool quit;
 };
 
-/* Groups of the tracks of each layout, split into about `parts` groups of
- * equal size (0 or 1: one group per layout); NULL when there are none
+/* Groups of the tracks of each layout, split into up to `parts` groups of
+ * equal size, at least four strips each (0 or 1: one group per layout);
+ * NULL when there are none
  * or memory is short. Control thread. */
 mxd_strip_batch *mxd_batch_build(mixdown_engine *e, uint32_t parts);
 /* Group g's inserts for the next n frames (inputs read), on whichever thread
