@@ -713,13 +713,10 @@ mixdown_status mxd_engine_run_node_at(mixdown_engine *e, mxd_node_scratch *ws, s
 	return MIXDOWN_SUCCESS;
 }
 
-mixdown_status mixdown_engine_process(mixdown_engine *e, float *const *out, uint32_t n, mixdown_error *err)
+/* The first process call runs the graph for its latency and drops that
+ * output, so frame 0 of the output is frame 0 of the timeline. */
+static mixdown_status run_preroll(mixdown_engine *e, mixdown_error *err)
 {
-	if (n > e->max_block)
-		return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, (mxd_loc){ 0, 0 }, NULL,
-				"block of %u frames exceeds max_block %u", n, e->max_block);
-	/* The first call runs the graph for its latency and drops that output,
-	 * so frame 0 of the output is frame 0 of the timeline. */
 	while (e->preroll_left > 0) {
 		uint32_t m = e->preroll_left < e->max_block ? (uint32_t)e->preroll_left : e->max_block;
 		mixdown_status st = run_block(e, m, err);
@@ -727,7 +724,17 @@ mixdown_status mixdown_engine_process(mixdown_engine *e, float *const *out, uint
 			return st;
 		e->preroll_left -= m;
 	}
-	mixdown_status st = run_block(e, n, err);
+	return MIXDOWN_SUCCESS;
+}
+
+mixdown_status mixdown_engine_process(mixdown_engine *e, float *const *out, uint32_t n, mixdown_error *err)
+{
+	if (n > e->max_block)
+		return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, (mxd_loc){ 0, 0 }, NULL,
+				"block of %u frames exceeds max_block %u", n, e->max_block);
+	mixdown_status st = run_preroll(e, err);
+	if (st == MIXDOWN_SUCCESS)
+		st = run_block(e, n, err);
 	if (st != MIXDOWN_SUCCESS)
 		return st;
 	node_rt *master = &e->nodes[e->n_nodes - 1];
@@ -743,20 +750,16 @@ mixdown_status mxd_engine_process_pipelined(mixdown_engine *e, float *const *out
 	if (!e->pipeline || n > e->max_block)
 		return mxd_fail(err, MIXDOWN_ERR_USAGE, NULL, (mxd_loc){ 0, 0 }, NULL,
 				"pipelined block of %u frames without a pipeline or over max_block %u", n, e->max_block);
-	/* The latency's first blocks run whole, as mixdown_engine_process()
-	 * runs them, their output dropped; the pipeline starts after. */
-	while (e->preroll_left > 0) {
-		uint32_t m = e->preroll_left < e->max_block ? (uint32_t)e->preroll_left : e->max_block;
-		mixdown_status st = run_block(e, m, err);
-		if (st != MIXDOWN_SUCCESS)
-			return st;
-		e->preroll_left -= m;
-	}
+	/* The latency's first blocks run whole, their output dropped; the
+	 * pipeline starts after. */
+	mixdown_status st = run_preroll(e, err);
+	if (st != MIXDOWN_SUCCESS)
+		return st;
 	if (n == 0)
 		return mxd_pipeline_collect(e->pipeline, out, got, err);
 	const int64_t t = e->t;
 	e->master_deferred = true;
-	mixdown_status st = run_block(e, n, err); /* all but the master, while it runs the last block */
+	st = run_block(e, n, err); /* all but the master, while it runs the last block */
 	e->master_deferred = false;
 	if (st == MIXDOWN_SUCCESS)
 		st = mxd_pipeline_collect(e->pipeline, out, got, err);
