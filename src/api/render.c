@@ -351,8 +351,14 @@ static mixdown_status render_mix(const mixdown_session *s, const mixdown_render_
 			if ((st = mxd_engine_process_pipelined(eng, bufs, n, &got, err)) != MIXDOWN_SUCCESS)
 				goto free_bufs;
 			asked += n;
-			if (got == 0)
+			if (got == 0 && n > 0)
 				continue; /* the first block is still with the master */
+			if (got == 0) { /* everything asked for came back, yet frames are missing */
+				st = mxd_fail(err, MIXDOWN_ERR_INTERNAL, NULL, noloc(), NULL,
+					      "internal error: the engine returned %llu of %llu frames",
+					      (unsigned long long)done_frames, (unsigned long long)total);
+				goto free_bufs;
+			}
 			n = got;
 		} else {
 			if ((st = mixdown_engine_process(eng, bufs, n, err)) != MIXDOWN_SUCCESS)
