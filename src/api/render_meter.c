@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/bits.h"
+
 int mxr_out_init(mxr_out *o, mxd_fl *meter, mxd_writer *w, uint32_t channels, uint32_t max_block)
 {
 	memset(o, 0, sizeof *o);
@@ -71,13 +73,6 @@ static float *slot_plane(const mxr_meter_queue *q, uint32_t slot, uint32_t c)
 	return q->buf + ((size_t)slot * q->out.channels + c) * q->max_block;
 }
 
-static uint32_t float_bits(float f)
-{
-	uint32_t u;
-	memcpy(&u, &f, sizeof u);
-	return u;
-}
-
 static void *worker(void *arg)
 {
 	mxr_meter_queue *q = arg;
@@ -91,7 +86,7 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&q->mu);
 		/* The producer never writes a filled slot: no lock while working. */
 		mixdown_status st = mxr_out_block(&q->out, q->planes + (size_t)slot * q->out.channels, q->frames[slot]);
-		atomic_store_explicit(&q->peak_bits, float_bits(q->out.peak), memory_order_relaxed);
+		atomic_store_explicit(&q->peak_bits, mxd_float_bits(q->out.peak), memory_order_relaxed);
 		if (q->out.w)
 			atomic_store_explicit(&q->clipped, mxd_writer_clipped(q->out.w), memory_order_relaxed);
 		atomic_store_explicit(&q->status, (int)st, memory_order_relaxed);
@@ -172,10 +167,7 @@ mixdown_status mxr_meter_wait(mxr_meter_queue *q)
 
 float mxr_meter_peak(const mxr_meter_queue *q)
 {
-	uint32_t u = atomic_load_explicit(&((mxr_meter_queue *)q)->peak_bits, memory_order_relaxed);
-	float f;
-	memcpy(&f, &u, sizeof f);
-	return f;
+	return mxd_bits_float(atomic_load_explicit(&((mxr_meter_queue *)q)->peak_bits, memory_order_relaxed));
 }
 
 uint64_t mxr_meter_clipped(const mxr_meter_queue *q)
